@@ -1,0 +1,260 @@
+"""Markov-chain panel: the source post's sunny/rainy chain, editable, simulated, and its long run.
+
+Endpoints (``gradio_client``):
+- ``/markov_simulate(matrix, start, n_steps, n_chains, seed)`` -> (path HTML, diagram, convergence
+  plot, n-step plot, stationary-law Markdown). ``matrix`` is a k x k table (k = 2..4) given as
+  ``{"headers": [...], "data": [[...], ...]}``; ``start`` is a state name (Sunny, Rainy, ...).
+- ``/markov_gaussian(beta, start, n_steps, seed)`` -> (histogram/moments plot, Markdown).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+
+from diffusion import markov
+from panels.common import as_choice, as_float, as_int, as_seed, make_translator, user_errors
+from panels.markov_plots import (
+    STATE_NAMES,
+    convergence_figure,
+    gaussian_chain_figure,
+    n_step_figure,
+    path_strip_html,
+    transition_diagram,
+)
+from panels.markov_strings import STRINGS
+
+t = make_translator(STRINGS)
+
+MAX_STATES = 4
+MAX_STEPS = 10_000
+MAX_CHAINS = 10_000
+MAX_WORK = 10_000_000  # chain-steps per request: ~0.1 s of simulation on 2 cores
+NSTEP_HORIZON = 40  # p0 P^n converges in a few steps for most chains; 40 shows periodic ones too
+GAUSS_SAMPLES = 20_000
+GAUSS_STARTS = {
+    "x0 = 3": lambda m: np.full(m, 3.0),
+    "x0 = ±3 (two spikes)": lambda m: np.where(np.arange(m) % 2 == 0, -3.0, 3.0),
+    "x0 ~ Uniform(2, 4)": lambda m: np.linspace(2.0, 4.0, m),
+}
+SEED_MATRIX = [[0.8, 0.2], [0.6, 0.4]]  # the source post's weather chain
+
+
+def matrix_frame(matrix: list[list[float]]) -> pd.DataFrame:
+    """A transition matrix as the table the UI edits: rows 'from', columns 'to'."""
+    names = list(STATE_NAMES[: len(matrix)])
+    return pd.DataFrame(matrix, columns=[f"→ {n}" for n in names], index=names)
+
+
+def parse_matrix(table: Any) -> np.ndarray:
+    """Read the edited table (DataFrame, dict with 'data', or nested lists) as a float64 array."""
+    if isinstance(table, pd.DataFrame):
+        rows = table.values.tolist()
+    elif isinstance(table, dict) and "data" in table:
+        rows = table["data"]
+    else:
+        rows = table
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise gr.Error("The transition matrix must be a non-empty table of numbers.")
+    if len(rows) > MAX_STATES:
+        raise gr.Error(f"At most {MAX_STATES} states are supported, got {len(rows)} rows.")
+    out = np.empty((len(rows), max(len(r) for r in rows)))
+    for i, row in enumerate(rows):
+        if len(row) != len(rows):
+            raise gr.Error(
+                f"The transition matrix must be square: row {i + 1} has {len(row)} entries, not {len(rows)}."
+            )
+        for j, cell in enumerate(row):
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                raise gr.Error(f"Row {i + 1}, column {j + 1} is empty: type a probability.")
+            try:
+                out[i, j] = float(cell)
+            except (TypeError, ValueError):
+                raise gr.Error(f"Row {i + 1}, column {j + 1} is not a number: {cell!r}.") from None
+            if not np.isfinite(out[i, j]):
+                raise gr.Error(f"Row {i + 1}, column {j + 1} is NaN or infinite: {cell!r}.")
+    with user_errors():
+        return markov.validate_transition_matrix(out)
+
+
+def stationary_markdown(result: markov.StationaryLaw) -> str:
+    """Summarise the long run: a translated verdict, then the laws in numbers.
+
+    The verdict is one ``gr.I18n`` marker, which the browser shows in the visitor's language
+    (the frontend translates at most one marker per string); API clients see the marker
+    (``__i18n__{"key": ...}``). The numbers use symbols only: C a closed class, d its period,
+    T the transient states, as the verdict's legend says.
+    """
+    names = STATE_NAMES[: result.laws.shape[1]]
+    if result.unique and result.converges:
+        verdict = str(t("markov.verdict_ok"))
+    elif result.unique:
+        verdict = str(t("markov.verdict_periodic"))
+    else:
+        verdict = str(t("markov.verdict_reducible"))
+    lines = [f"**{verdict}**", ""]
+    for law, cls, period in zip(result.laws, result.closed_classes, result.periods, strict=True):
+        cells = ", ".join(f"{names[s]} {law[s]:.6f}" for s in range(len(names)))
+        lines.append(f"- π = ({cells}) · C = {{{', '.join(names[s] for s in cls)}}} · d = {period}")
+    if result.transient:
+        lines.append(f"- T = {{{', '.join(names[s] for s in result.transient)}}}")
+    return "\n".join(lines)
+
+
+def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> tuple:
+    """Handler for /markov_simulate: validate, simulate, and draw everything."""
+    matrix = parse_matrix(table)
+    k = matrix.shape[0]
+    start_idx = as_choice(start, "Start state", {name: i for i, name in enumerate(STATE_NAMES[:k])})
+    n_steps = as_int(n_steps, "Number of steps", 1, MAX_STEPS)
+    n_chains = as_int(n_chains, "Number of chains", 1, MAX_CHAINS)
+    if n_steps * n_chains > MAX_WORK:
+        raise gr.Error(
+            f"Steps × chains is capped at {MAX_WORK:,} per request (got {n_steps * n_chains:,}); lower one of them."
+        )
+    rng = np.random.default_rng(as_seed(seed))
+    paths = markov.simulate(matrix, np.full(n_chains, start_idx), n_steps, rng)
+    result = markov.stationary_law(matrix)
+    horizon = min(n_steps, NSTEP_HORIZON)
+    laws_by_start = np.stack([markov.n_step_laws(matrix, np.eye(k)[i], horizon) for i in range(k)])
+    convergence = convergence_figure(
+        markov.time_average_frequencies(paths[0], k),
+        markov.ensemble_frequencies(paths[:, : horizon + 1], k),
+        laws_by_start[start_idx],
+        result.law if result.unique else None,
+        n_chains,
+    )
+    return (
+        path_strip_html(paths[0], n_steps),
+        transition_diagram(matrix),
+        convergence,
+        n_step_figure(laws_by_start),
+        stationary_markdown(result),
+    )
+
+
+def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
+    """Handler for /markov_gaussian: the Gaussian chain from many starts, against N(0, 1)."""
+    beta = as_float(beta, "β", 1e-4, 0.5)
+    n_steps = as_int(n_steps, "Number of steps", 1, 2000)
+    x0 = as_choice(start, "Starting values", GAUSS_STARTS)(GAUSS_SAMPLES)
+    betas = np.full(n_steps, beta)
+    xs = markov.gaussian_chain(x0, betas, np.random.default_rng(as_seed(seed)))
+    cond_means, cond_var = markov.gaussian_chain_moments(x0, betas)
+    # Population moments: mean of the conditional means; variance = E[Var] + Var[E].
+    means, variances = cond_means.mean(axis=1), cond_var + cond_means.var(axis=1)
+    snapshots = sorted({0, *(round(n_steps * f) for f in (0.02, 0.1, 0.3, 1.0))})
+    alpha_bar = 1.0 - cond_var[-1]
+    text = (
+        f"t = {n_steps}: ᾱ_t = (1 − β)^t = {alpha_bar:.3e}, "
+        f"x_t = {alpha_bar**0.5:.3e}·x₀ + {cond_var[-1] ** 0.5:.6f}·ε\n\n"
+        f"{t('markov.table_legend')}\n\n| | sim | exact | N(0, 1) |\n|---|---|---|---|\n"
+        f"| E[x_t] | {xs[-1].mean():+.4f} | {means[-1]:+.4f} | 0 |\n"
+        f"| Var[x_t] | {xs[-1].var():.4f} | {variances[-1]:.4f} | 1 |"
+    )
+    return gaussian_chain_figure(xs, snapshots, betas, means, variances), text
+
+
+def resize_matrix(n_states: Any) -> tuple[pd.DataFrame, gr.Dropdown]:
+    """A fresh k-state matrix when the number of states changes (the seed chain for k = 2)."""
+    k = as_int(n_states, "Number of states", 2, MAX_STATES)
+    if k == 2:
+        matrix = SEED_MATRIX
+    else:  # stay put with 0.5, else move to each other state with equal chance
+        matrix = [[0.5 if i == j else 0.5 / (k - 1) for j in range(k)] for i in range(k)]
+    return matrix_frame(matrix), gr.Dropdown(choices=list(STATE_NAMES[:k]), value=STATE_NAMES[0])
+
+
+def sliders_to_matrix(p_sr: Any, p_rs: Any) -> pd.DataFrame:
+    """The 2-state chain from its two off-diagonal probabilities."""
+    a = as_float(p_sr, "P(Sunny → Rainy)", 0, 1)
+    b = as_float(p_rs, "P(Rainy → Sunny)", 0, 1)
+    return matrix_frame([[1 - a, a], [b, 1 - b]])
+
+
+def build(page: gr.Blocks, api: bool = True) -> None:
+    """Lay out the panel inside the current Blocks context and wire its events.
+
+    Args:
+        page: the Blocks (or route page) whose ``load`` event runs a first simulation.
+        api: expose the endpoints to API clients under their names; False for the
+            stand-alone copy of the panel on its own route, whose events stay private.
+    """
+    vis = "public" if api else "private"
+    sfx = "" if api else "_page"
+    gr.Markdown(t("markov.intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            n_states = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
+            with gr.Group() as sliders:
+                p_sr = gr.Slider(0, 1, 0.2, step=0.01, label=t("markov.p_sr"))
+                p_rs = gr.Slider(0, 1, 0.6, step=0.01, label=t("markov.p_rs"))
+            table = gr.Dataframe(
+                matrix_frame(SEED_MATRIX), label=t("markov.matrix"), datatype="number", interactive=True
+            )
+            start = gr.Dropdown(
+                list(STATE_NAMES[:2]), value=STATE_NAMES[0], label=t("markov.start"), allow_custom_value=True
+            )
+            n_steps = gr.Slider(1, 1000, 200, step=1, label=t("markov.n_steps"))
+            n_chains = gr.Slider(1, MAX_CHAINS, 2000, step=1, label=t("markov.n_chains"))
+            seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
+            run = gr.Button(t("markov.run"), variant="primary")
+        with gr.Column(scale=2):
+            gr.Markdown(t("markov.path"))
+            path = gr.HTML()
+            stationary = gr.Markdown()
+            with gr.Row():
+                diagram = gr.Plot(label=t("markov.diagram"), show_label=False, format="png")
+                nstep = gr.Plot(label=t("markov.nstep"), show_label=False, format="png")
+            convergence = gr.Plot(label=t("markov.convergence"), show_label=False, format="png")
+    gr.Markdown(t("markov.gauss_intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            beta = gr.Slider(0.001, 0.5, 0.02, step=0.001, label=t("markov.beta"))
+            g_start = gr.Dropdown(list(GAUSS_STARTS), value=next(iter(GAUSS_STARTS)), label=t("markov.g_start"))
+            g_steps = gr.Slider(1, 1000, 300, step=1, label=t("markov.n_steps"))
+            g_seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
+            g_run = gr.Button(t("markov.g_run"), variant="primary")
+        with gr.Column(scale=2):
+            g_plot = gr.Plot(label=t("markov.g_plot"), show_label=False, format="png")
+            g_text = gr.Markdown()
+    gr.Markdown(t("markov.gauss_why"))
+
+    n_states.change(
+        resize_matrix, n_states, [table, start], api_name="markov_resize" + sfx, api_visibility="private"
+    ).then(
+        lambda k: gr.Group(visible=k == 2),
+        n_states,
+        sliders,
+        api_name="markov_sliders_visible" + sfx,
+        api_visibility="private",
+    )
+    gr.on(
+        [p_sr.input, p_rs.input],
+        sliders_to_matrix,
+        [p_sr, p_rs],
+        table,
+        api_name="markov_sliders" + sfx,
+        api_visibility="private",
+    )
+    gr.on(
+        [run.click, page.load],
+        simulate,
+        [table, start, n_steps, n_chains, seed],
+        [path, diagram, convergence, nstep, stationary],
+        api_name="markov_simulate" + sfx,
+        preprocess=False,  # raw values: our own checks name the field and its limits
+        api_visibility=vis,
+    )
+    gr.on(
+        [g_run.click, page.load],
+        gaussian,
+        [beta, g_start, g_steps, g_seed],
+        [g_plot, g_text],
+        api_name="markov_gaussian" + sfx,
+        preprocess=False,
+        api_visibility=vis,
+    )

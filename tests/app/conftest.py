@@ -1,0 +1,26 @@
+"""Launch the real app once per test session, in-process, and hand out clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    import app
+
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.launch_kwargs())
+    yield url.rstrip("/")
+    app.demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url: str):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
