@@ -47,15 +47,15 @@ class Panel:
 PANELS: tuple[Panel, ...] = (Panel("markov", "markov.tab", markov.STRINGS, markov.build),)
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 THEME = gr.themes.Soft(primary_hue="indigo")
-CSS = ".markov-path { margin: 4px 0 }"
+# No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)
+# is ignored by the 6.31 frontend once an app has several pages, so hide it with CSS.)
+CSS = ".nav-holder { display: none !important; } .markov-path { margin: 4px 0 }"
 
 
 def build_demo() -> gr.Blocks:
     """The whole app: tabs on the main page, and each panel alone on its own hidden route."""
     # delete_cache=(every, older_than) in seconds: keeps Gradio's file cache bounded on a public Space.
     with gr.Blocks(title="Diffusion from first principles", delete_cache=(1800, 3600)) as demo:
-        # No navbar: the stand-alone routes exist to be embedded, not browsed.
-        gr.Navbar(visible=False)
         gr.Markdown(t("app.title"))
         with gr.Tabs():
             for panel in PANELS:

@@ -99,3 +99,10 @@ def test_private_glue_events_are_not_in_the_api(client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/markov_simulate", "/markov_gaussian"} <= set(endpoints)
     assert not any(name.endswith("_page") or name == "/markov_resize" for name in endpoints)
+
+
+def test_the_panel_has_its_own_route(app_url) -> None:
+    import httpx
+
+    response = httpx.get(f"{app_url}/markov", timeout=30)
+    assert response.status_code == 200 and "gradio" in response.text.lower()

@@ -1,0 +1,55 @@
+"""One real click-through of the app shell and the Markov panel in chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def choose_language(page, option: str) -> None:
+    """Open Settings (footer), pick a language in its dropdown, close the panel."""
+    page.locator("button.settings").click()
+    dropdown = page.get_by_label("Language").or_(page.locator(".settings-language input, [aria-label*=anguage]"))
+    dropdown.first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_role("dialog").locator("button").first.click()  # the close (x) button
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_language_switch_and_markov_panel(page) -> None:
+    expect(page.get_by_role("heading", name="Diffusion from first principles")).to_be_visible()
+    # The panel runs once on load: the path strip and the plots are there without a click.
+    expect(page.locator(".markov-path").first).to_be_visible()
+
+    choose_language(page, "简体中文")
+    expect(page.get_by_role("heading", name="从第一性原理理解扩散模型")).to_be_visible()
+    expect(page.get_by_role("button", name="模拟", exact=True).first).to_be_visible()
+    choose_language(page, "English")
+    expect(page.get_by_role("heading", name="Diffusion from first principles")).to_be_visible()
+
+    path = page.locator(".markov-path").first
+    before = path.inner_text()
+    page.get_by_label("Seed").first.fill("123")
+    page.get_by_role("button", name="Simulate", exact=True).first.click()
+    expect(path).not_to_have_text(before)  # a new path, drawn from the new seed
+    # Four plots (diagram, n-step laws, convergence, Gaussian chain) are drawn as images.
+    expect(page.locator(".js-plotly-plot, img[src^='data:image/png']")).to_have_count(4)
+    expect(page.get_by_text("Sunny 0.750000, Rainy 0.250000")).to_be_visible()
+
+
+def test_standalone_route_shows_only_the_panel(browser, app_url) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{app_url}/markov")
+    expect(page.get_by_role("heading", name="马尔可夫链:明天只取决于今天")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="从第一性原理理解扩散模型")).to_have_count(0)
+    expect(page.locator(".markov-path").first).to_be_visible(timeout=30_000)
+    # Three states: the matrix grows to 3 x 3 and the start menu offers Cloudy.
+    page.get_by_label("3", exact=True).check()
+    expect(page.get_by_role("columnheader", name="→ Cloudy")).to_be_visible()
+    page.get_by_role("button", name="模拟", exact=True).click()
+    expect(page.get_by_text("Sunny 0.", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Cloudy 0.", exact=False).first).to_be_visible(timeout=30_000)
+    context.close()

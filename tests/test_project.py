@@ -1,0 +1,41 @@
+"""The project's promises about itself: Space front matter, pinned requirements, the Quickstart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def front_matter() -> dict[str, str]:
+    block = README.split("---\n")[1]
+    return dict(line.split(": ", 1) for line in block.strip().splitlines())
+
+
+def test_space_front_matter() -> None:
+    meta = front_matter()
+    assert meta["sdk"] == "gradio" and meta["app_file"] == "app.py"
+    assert {"title", "emoji", "sdk_version", "python_version", "short_description", "license"} <= set(meta)
+    assert len(meta["short_description"]) <= 60
+    pins = (ROOT / "requirements.txt").read_text()
+    assert f"gradio=={meta['sdk_version']}" in pins
+
+
+def test_every_requirement_is_pinned() -> None:
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-r "):
+                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.]*", line), f"{name}: unpinned {line!r}"
+    assert "torch==2.14.1" in (ROOT / "requirements.txt").read_text()
+
+
+def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
+    quickstart = README.split("## Quickstart")[1].split("\n## ")[0]
+    commands = re.findall(r"```bash\n(.*?)\n```", quickstart, flags=re.S)
+    assert len(commands) == 2 and all("\n" not in c for c in commands)
+    assert commands[0] == "pip install -r requirements.txt && python app.py"
+    assert commands[1].endswith("python -m pytest") and "chromium" in commands[1]
+    assert "test-command" in (ROOT / ".ci" / "run").read_text()
