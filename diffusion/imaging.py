@@ -1,0 +1,113 @@
+"""Load any image robustly and convert between PIL and tensors in [-1, 1].
+
+PIL only lives at the edges: ``load_image`` -> (C, H, W) float32 tensor in [-1, 1] -> ``to_pil``.
+Every PIL mode is handled (L, LA, P, PA, RGB, RGBA, CMYK, YCbCr, LAB, HSV, I;16*, I, F, 1); animated images
+use their first frame; EXIF orientation is applied; transparency is composited on white.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000  # 40 MP: a 6,000 x 6,000 photo fits; a decompression bomb does not
+DEFAULT_SIZE = 128
+
+
+def sample_image_path() -> str:
+    """Matplotlib's public-domain sample photo of Grace Hopper (installed with matplotlib)."""
+    import matplotlib.cbook
+
+    return str(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+
+
+def open_image(source: str | os.PathLike | bytes | Image.Image, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open an image and check its pixel count before decoding it.
+
+    ``Image.open`` only reads the header, so the size check happens before any pixel is decoded.
+
+    Raises:
+        ValueError: for a file that is not an image, is truncated, or is larger than ``max_pixels``.
+    """
+    if isinstance(source, Image.Image):
+        image = source
+    else:
+        try:
+            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else Path(source))
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ValueError(f"This file is not an image that can be read ({type(exc).__name__}).") from None
+        except Image.DecompressionBombError:
+            raise ValueError(f"This image is too large: at most {max_pixels:,} pixels.") from None
+    w, h = image.size
+    if w * h > max_pixels:
+        raise ValueError(f"This image is too large: {w} x {h} = {w * h:,} pixels, at most {max_pixels:,}.")
+    if w < 1 or h < 1:
+        raise ValueError("This image is empty.")
+    try:
+        image.seek(0)  # animated GIF/WebP/APNG: the first frame
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"This image file is damaged or truncated ({exc}).") from None
+    return image
+
+
+def _to_8bit_mode(image: Image.Image) -> Image.Image:
+    """Convert high-bit-depth and exotic modes to L or RGB (8 bits per channel), keeping the look."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(image, dtype=np.float64)
+        lo, hi = np.nanmin(arr), np.nanmax(arr)
+        # Stretch the actual range to 0..255: a 16-bit scan or a float image is not in 0..255.
+        scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) / (hi - lo) * 255.0
+        return Image.fromarray(np.nan_to_num(scaled).round().astype(np.uint8), mode="L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if image.mode in ("L", "RGB"):
+        return image
+    return image.convert("RGB")  # P, 1, CMYK, YCbCr, LAB, HSV, ...
+
+
+def prepare(image: Image.Image, size: int = DEFAULT_SIZE, channels: int = 1) -> Image.Image:
+    """EXIF-rotate, convert to L (channels=1) or RGB (3), resize the short side and centre-crop to size x size."""
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}.")
+    if not 8 <= size <= 1024:
+        raise ValueError(f"size must be between 8 and 1024 pixels, got {size}.")
+    image = ImageOps.exif_transpose(image) or image
+    image = _to_8bit_mode(image).convert("L" if channels == 1 else "RGB")
+    return ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+
+
+def pil_to_tensor(image: Image.Image) -> torch.Tensor:
+    """An L or RGB PIL image -> (C, H, W) float32 tensor in [-1, 1]."""
+    arr = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
+    if arr.ndim == 2:
+        arr = arr[None]
+    else:
+        arr = arr.transpose(2, 0, 1)
+    return torch.from_numpy(np.ascontiguousarray(arr))
+
+
+def to_pil(x: torch.Tensor) -> Image.Image:
+    """A (C, H, W) or (H, W) tensor in [-1, 1] -> L or RGB PIL image (values outside are clipped)."""
+    arr = x.detach().float().cpu().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).numpy()
+    if arr.ndim == 3:
+        arr = arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0)
+    return Image.fromarray(arr, mode="L" if arr.ndim == 2 else "RGB")
+
+
+def load_image(source, size: int = DEFAULT_SIZE, channels: int = 1, max_pixels: int = MAX_PIXELS) -> torch.Tensor:
+    """Open, check, convert, resize and normalise: any image -> (channels, size, size) float32 in [-1, 1]."""
+    return pil_to_tensor(prepare(open_image(source, max_pixels), size, channels))
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Peak signal-to-noise ratio in dB between images in [-1, 1] (peak-to-peak range 2)."""
+    mse = torch.mean((a.double().clamp(-1, 1) - b.double().clamp(-1, 1)) ** 2).item()
+    return float("inf") if mse == 0 else 10.0 * np.log10(4.0 / mse)

@@ -1,0 +1,180 @@
+"""DDIM and DDPM sampling over any sub-grid of timesteps, one step at a time.
+
+Legend (DDIM paper, Song et al. 2021, https://arxiv.org/abs/2010.02502; variables -> symbols):
+    ab_t      alpha_bar_t          (the paper writes alpha_t for the cumulative product)
+    ab_prev   alpha_bar_{t_prev}   (1.0 after the last step)
+    x0_hat    f_theta(x_t)         predicted clean image, eq. (9)
+    eps_hat   epsilon_theta(x_t)   predicted noise
+    sigma     sigma_t(eta)         eq. (16)
+
+The model is any callable (x_t, t) -> output, where output is what ``prediction`` names (eps, x0 or v):
+the math is testable with an analytic denoiser, and the UNet is just one such callable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from diffusion.forward import split_prediction
+from diffusion.schedules import NoiseSchedule
+
+Denoiser = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+MAX_SAMPLING_STEPS = 1000  # more steps than T would repeat timesteps
+
+
+def timestep_grid(n_steps: int, T: int, kind: str = "uniform") -> np.ndarray:
+    """Timesteps visited by the sampler, in decreasing order.
+
+    ``uniform``: n_steps values spread evenly over [0, T-1], starting at T-1 and ending at 0 (a single step
+    starts at T-1). ``post``: the source post's ``generate(steps=N)``, which walks N-1, ..., 0: right only for
+    N = T; with fewer steps it starts from a timestep that is far less noisy than the N(0, I) it is given.
+    """
+    if not 1 <= n_steps <= T:
+        raise ValueError(f"The number of sampling steps must be between 1 and T = {T}, got {n_steps}.")
+    if kind == "post":
+        return np.arange(n_steps - 1, -1, -1)
+    if kind != "uniform":
+        raise ValueError(f"Unknown timestep grid {kind!r}: use uniform or post.")
+    if n_steps == 1:
+        return np.array([T - 1])
+    return np.round(np.linspace(T - 1, 0, n_steps)).astype(np.int64)  # spacing >= 1, so no repeats
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """One reverse step: x at the next (less noisy) timestep and the clean image predicted on the way."""
+
+    prev_sample: torch.Tensor  # (B, C, H, W)
+    pred_x0: torch.Tensor  # (B, C, H, W)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the sampler yields after each step (i counts from 0 to n_steps - 1)."""
+
+    i: int
+    t: int
+    x: torch.Tensor  # the sample after this step, at timestep t_prev
+    pred_x0: torch.Tensor
+
+
+def _ab(schedule: NoiseSchedule, t: int) -> float:
+    """alpha_bar at t, with alpha_bar = 1 "before the first step" (t = -1)."""
+    return 1.0 if t < 0 else float(schedule.alpha_bars[t])
+
+
+def _predict(schedule, prediction, x, t, output, clip):
+    """(x0_hat, eps_hat) from the network output; eps is re-derived after clipping x0 so they agree."""
+    t_batch = torch.full((x.shape[0],), t, dtype=torch.long)
+    x0, eps = split_prediction(prediction, schedule, x, t_batch, output)
+    if clip:
+        x0 = x0.clamp(-1.0, 1.0)
+        eps = (x - math.sqrt(_ab(schedule, t)) * x0) / math.sqrt(1.0 - _ab(schedule, t))
+    return x0, eps
+
+
+def ddim_step(
+    schedule: NoiseSchedule,
+    prediction: str,
+    output: torch.Tensor,
+    t: int,
+    t_prev: int,
+    x: torch.Tensor,
+    eta: float = 0.0,
+    generator: torch.Generator | None = None,
+    clip: bool = True,
+) -> StepOutput:
+    """One DDIM update from timestep t to t_prev (t_prev = -1 means "to x_0")."""
+    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    # 1. predicted x_0 and eps from the network output (eq. 9), x_0 clipped to the data range
+    x0_hat, eps_hat = _predict(schedule, prediction, x, t, output, clip)
+    # 2. sigma_t(eta) = eta * sqrt((1 - ab_prev) / (1 - ab_t)) * sqrt(1 - ab_t / ab_prev)   (eq. 16)
+    sigma = eta * math.sqrt((1.0 - ab_prev) / (1.0 - ab_t)) * math.sqrt(1.0 - ab_t / ab_prev)
+    # 3. "direction pointing to x_t": sqrt(1 - ab_prev - sigma^2) * eps_hat   (eq. 12, middle term)
+    direction = math.sqrt(max(1.0 - ab_prev - sigma**2, 0.0)) * eps_hat
+    # 4. x_{t_prev} = sqrt(ab_prev) * x0_hat + direction + sigma * z   (eq. 12)
+    prev = math.sqrt(ab_prev) * x0_hat + direction
+    if sigma > 0:
+        prev = prev + sigma * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+    return StepOutput(prev, x0_hat)
+
+
+def ddpm_step(
+    schedule: NoiseSchedule,
+    prediction: str,
+    output: torch.Tensor,
+    t: int,
+    t_prev: int,
+    x: torch.Tensor,
+    generator: torch.Generator | None = None,
+    clip: bool = True,
+) -> StepOutput:
+    """One ancestral step: sample q(x_{t_prev} | x_t, x0_hat), the Gaussian posterior (DDPM eqs. 6-7).
+
+    For a sub-grid the one-step quantities are replaced by their jump versions:
+    alpha = ab_t / ab_prev and beta = 1 - alpha.
+    """
+    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    alpha = ab_t / ab_prev
+    beta = 1.0 - alpha
+    x0_hat, _ = _predict(schedule, prediction, x, t, output, clip)
+    # posterior mean: sqrt(ab_prev) beta / (1 - ab_t) x0 + sqrt(alpha) (1 - ab_prev) / (1 - ab_t) x_t
+    mean = (math.sqrt(ab_prev) * beta / (1.0 - ab_t)) * x0_hat + (math.sqrt(alpha) * (1.0 - ab_prev) / (1.0 - ab_t)) * x
+    variance = beta * (1.0 - ab_prev) / (1.0 - ab_t)  # posterior variance, 0 at the last step
+    if variance > 0:
+        mean = mean + math.sqrt(variance) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+    return StepOutput(mean, x0_hat)
+
+
+def sample_progressive(
+    model: Denoiser,
+    schedule: NoiseSchedule,
+    prediction: str,
+    x_T: torch.Tensor,
+    n_steps: int,
+    method: str = "ddim",
+    eta: float = 0.0,
+    generator: torch.Generator | None = None,
+    grid: str = "uniform",
+    clip: bool = True,
+) -> Iterator[Progress]:
+    """Run the reverse process from x_T, yielding after every step.
+
+    Args:
+        model: (x_t (B, C, H, W), t (B,)) -> output (B, C, H, W).
+        schedule, prediction: what the model was trained with.
+        x_T: (B, C, H, W) starting noise (one sample per batch row: several seeds at once).
+        n_steps: number of network evaluations, 1..T.
+        method: "ddim" (eta = 0 is deterministic) or "ddpm" (ancestral; eta is ignored).
+        generator: randomness for the stochastic steps (DDPM, DDIM with eta > 0).
+        grid: "uniform" sub-grid from T-1 to 0, or "post" for the source post's grid (see timestep_grid).
+        clip: clip predicted x_0 to [-1, 1] (the post only clips the final image).
+    """
+    if method not in ("ddim", "ddpm"):
+        raise ValueError(f"Unknown sampler {method!r}: use ddim or ddpm.")
+    if not (0.0 <= eta <= 1.0):
+        raise ValueError(f"eta must be between 0 and 1, got {eta}.")
+    steps = timestep_grid(n_steps, schedule.T, grid)
+    x = x_T
+    for i, t in enumerate(steps.tolist()):
+        t_prev = int(steps[i + 1]) if i + 1 < len(steps) else -1
+        output = model(x, torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)).to(x.dtype)
+        if method == "ddim":
+            out = ddim_step(schedule, prediction, output, t, t_prev, x, eta, generator, clip)
+        else:
+            out = ddpm_step(schedule, prediction, output, t, t_prev, x, generator, clip)
+        x = out.prev_sample
+        yield Progress(i, t, x, out.pred_x0)
+
+
+def sample(model: Denoiser, schedule: NoiseSchedule, prediction: str, x_T: torch.Tensor, n_steps: int, **kwargs):
+    """The final sample of ``sample_progressive``, clamped to [-1, 1]; shape of x_T."""
+    x = x_T
+    for progress in sample_progressive(model, schedule, prediction, x_T, n_steps, **kwargs):
+        x = progress.x
+    return x.clamp(-1.0, 1.0)

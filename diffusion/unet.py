@@ -1,0 +1,176 @@
+"""The source post's UNet, configurable, with Hub-format save/load (config.json + model.safetensors).
+
+Reference configuration (``UNetConfig()``): a sinusoidal time embedding of size 32 through Linear + SiLU;
+blocks of two 3x3 convolutions with GroupNorm(8) and SiLU and a per-block projection of the time
+embedding; channels 64 -> 128 -> 256 -> bottleneck 512 with max-pool down, nearest up and skip
+connections; a 1x1 output convolution. 7,832,097 parameters, with the post's quirk of one GroupNorm
+shared by both convolutions of a block (``shared_norm=True``).
+
+Note: no ``from __future__ import annotations`` here: ``PyTorchModelHubMixin`` reads the annotation of
+``config`` at runtime to rebuild the dataclass from config.json.
+"""
+
+import itertools
+import math
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
+from torch import nn
+from torch.nn import functional as F
+
+PREDICTIONS = ("eps", "x0", "v")
+
+
+@dataclass(frozen=True)
+class UNetConfig:
+    """Architecture, plus the diffusion settings the weights were trained with (they travel together)."""
+
+    in_channels: int = 1  # image channels (1 = grayscale, as in the post)
+    channels: tuple[int, ...] = (64, 128, 256)  # per resolution level; each level halves H and W
+    bottleneck: int = 512  # channels at the lowest resolution
+    time_emb_dim: int = 32  # size of the sinusoidal time embedding
+    groups: int = 8  # GroupNorm groups
+    shared_norm: bool = True  # the post's quirk: one GroupNorm for both convs of a block
+    coord_channels: bool = False  # append (y, x) in [-1, 1] as two input channels: tells a pixel where it is
+    image_size: int = 128  # the training resolution (the network itself is fully convolutional)
+    schedule: str = "seed-cosine"  # beta schedule name (diffusion.schedules)
+    T: int = 1000  # number of diffusion steps
+    prediction: str = "eps"  # what the network outputs: "eps" (noise), "x0" (clean image) or "v"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
+        if self.prediction not in PREDICTIONS:
+            raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}.")
+        if any(c % self.groups for c in (*self.channels, self.bottleneck)):
+            raise ValueError(f"Every channel count must be divisible by groups={self.groups}.")
+        if self.image_size % 2 ** len(self.channels):
+            raise ValueError(f"image_size must be divisible by {2 ** len(self.channels)}.")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "UNetConfig":
+        """Build from a config.json dict, rejecting unknown keys with a clear message."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"Unknown UNet config keys: {sorted(unknown)}.")
+        return cls(**data)
+
+
+def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
+    """Transformer-style embedding of timesteps, as in the post: (B,) -> (B, dim) = [sin | cos]."""
+    half = dim // 2
+    freqs = torch.exp(torch.arange(half, device=t.device, dtype=torch.float32) * (-math.log(10000.0) / (half - 1)))
+    angles = t.float()[:, None] * freqs[None, :]
+    return torch.cat([angles.sin(), angles.cos()], dim=-1)
+
+
+class Block(nn.Module):
+    """conv3x3 -> norm -> (+ time) -> SiLU -> conv3x3 -> norm -> SiLU, (B, C_in, H, W) -> (B, C_out, H, W)."""
+
+    def __init__(self, c_in: int, c_out: int, time_dim: int, groups: int, shared_norm: bool) -> None:
+        super().__init__()
+        self.time_mlp = nn.Linear(time_dim, c_out)
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1)
+        self.norm1 = nn.GroupNorm(groups, c_out)
+        # The post uses one GroupNorm (one set of affine parameters) after both convolutions.
+        self.norm2 = self.norm1 if shared_norm else nn.GroupNorm(groups, c_out)
+
+    def forward(self, x: torch.Tensor, t_emb: torch.Tensor) -> torch.Tensor:
+        h = self.norm1(self.conv1(x)) + self.time_mlp(t_emb)[:, :, None, None]
+        h = F.silu(h)
+        return F.silu(self.norm2(self.conv2(h)))
+
+
+class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-principles", tags=["diffusion"]):
+    """Maps (x_t, t) to the prediction named in ``config.prediction``; shapes (B, C, H, W), (B,) -> (B, C, H, W).
+
+    H and W must be divisible by 2 ** len(config.channels).
+    """
+
+    def __init__(self, config: UNetConfig) -> None:
+        super().__init__()
+        if isinstance(config, dict):
+            config = UNetConfig.from_dict(config)
+        self.config = config
+        c, tdim = config, config.time_emb_dim
+        self.time_mlp = nn.Sequential(nn.Linear(tdim, tdim), nn.SiLU())
+        c_in = c.in_channels + (2 if c.coord_channels else 0)
+
+        def block(a: int, b: int) -> Block:
+            return Block(a, b, tdim, c.groups, c.shared_norm)
+
+        widths = [c_in, *c.channels]
+        self.downs = nn.ModuleList(block(a, b) for a, b in itertools.pairwise(widths))
+        self.bottleneck = block(c.channels[-1], c.bottleneck)
+        ups_in = [c.bottleneck, *reversed(c.channels[1:])]
+        self.ups = nn.ModuleList(block(a + s, s) for a, s in zip(ups_in, reversed(c.channels), strict=True))
+        self.final_conv = nn.Conv2d(c.channels[0], c.in_channels, 1)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        t_emb = self.time_mlp(sinusoidal_embedding(t, self.config.time_emb_dim))
+        if self.config.coord_channels:
+            x = torch.cat([x, coordinate_grid(x)], dim=1)
+        skips = []
+        for i, down in enumerate(self.downs):
+            x = down(x if i == 0 else F.max_pool2d(x, 2), t_emb)
+            skips.append(x)
+        x = self.bottleneck(F.max_pool2d(x, 2), t_emb)
+        for up in self.ups:
+            x = up(torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), skips.pop()], dim=1), t_emb)
+        return self.final_conv(x)
+
+    @classmethod
+    def _from_pretrained(  # type: ignore[override]
+        cls,
+        *,
+        model_id: str,
+        revision: str | None,
+        cache_dir,
+        force_download: bool,
+        local_files_only: bool,
+        token,
+        map_location: str = "cpu",
+        strict: bool = True,
+        **model_kwargs,
+    ) -> "UNet":
+        """Load safetensors only (the mixin would fall back to a pickle file; we never do)."""
+        from safetensors.torch import load_model
+
+        model = cls(**model_kwargs)
+        if os.path.isdir(model_id):
+            model_file = os.path.join(model_id, "model.safetensors")
+        else:
+            model_file = hf_hub_download(
+                repo_id=model_id,
+                filename="model.safetensors",
+                revision=revision,
+                cache_dir=cache_dir,
+                force_download=force_download,
+                token=token,
+                local_files_only=local_files_only,
+            )
+        load_model(model, model_file, strict=strict, device=map_location)
+        return model
+
+
+def coordinate_grid(x: torch.Tensor) -> torch.Tensor:
+    """(B, 2, H, W) row and column coordinates in [-1, 1], matching x's batch, size, dtype and device."""
+    b, _, h, w = x.shape
+    ys = torch.linspace(-1.0, 1.0, h, device=x.device, dtype=x.dtype)
+    xs = torch.linspace(-1.0, 1.0, w, device=x.device, dtype=x.dtype)
+    grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij"))
+    return grid.expand(b, 2, h, w)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of distinct trainable parameters (a shared GroupNorm counts once)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def config_dict(config: UNetConfig) -> dict[str, Any]:
+    """The config as JSON-ready values (tuples become lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()}
