@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from panels import markov
+from panels import forward, markov
 from panels.common import build_i18n, make_translator
 
 APP_STRINGS = {
@@ -44,7 +44,10 @@ class Panel:
     build: Callable[[gr.Blocks, bool], None]
 
 
-PANELS: tuple[Panel, ...] = (Panel("markov", "markov.tab", markov.STRINGS, markov.build),)
+PANELS: tuple[Panel, ...] = (
+    Panel("markov", "markov.tab", markov.STRINGS, markov.build),
+    Panel("forward", "forward.tab", forward.STRINGS, forward.build),
+)
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 THEME = gr.themes.Soft(primary_hue="indigo")
 # No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)

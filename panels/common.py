@@ -7,12 +7,18 @@ Everything a visitor (or an API client bypassing the sliders) sends goes through
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
 from gradio.i18n import I18nData
+
+from diffusion.imaging import open_image
 
 Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 LANGUAGES = ("en", "zh")
@@ -82,3 +88,87 @@ def as_choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
 def as_seed(value: Any) -> int:
     """A random seed: a whole number in [0, 2**32 - 1]."""
     return as_int(value, "Seed", 0, 2**32 - 1)
+
+
+class Slider(gr.Slider):
+    """A ``gr.Slider`` whose API values are checked with a message that names the field.
+
+    Gradio's own check says "Value 5000 is greater than maximum value 4000." without saying which
+    slider, and a non-number fails with no message at all. ``is_template`` makes the browser draw it
+    as a plain slider.
+    """
+
+    is_template = True
+
+    def __init__(self, minimum: float, maximum: float, value: float, *, name: str, integer: bool = False, **kwargs):
+        self.field_name, self.integer = name, integer
+        super().__init__(minimum, maximum, value, **kwargs)
+
+    def preprocess(self, payload: Any) -> float | int:
+        check = as_int if self.integer else as_float
+        return check(payload, self.field_name, self.minimum, self.maximum)
+
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        return super().get_config(cls or gr.Slider)  # the config is read off __init__'s signature
+
+
+class Number(gr.Number):
+    """A ``gr.Number`` checked like ``Slider`` (whole numbers when ``integer``)."""
+
+    is_template = True
+
+    def __init__(self, value: float, *, name: str, minimum: float, maximum: float, integer: bool = True, **kwargs):
+        self.field_name, self.integer = name, integer
+        super().__init__(value, minimum=minimum, maximum=maximum, precision=0 if integer else None, **kwargs)
+
+    def preprocess(self, payload: Any) -> float | int:
+        check = as_int if self.integer else as_float
+        return check(payload, self.field_name, self.minimum, self.maximum)
+
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        return super().get_config(cls or gr.Number)
+
+
+class ImageInput(gr.Image):
+    """A ``gr.Image`` that hands the handler the uploaded file's path, checked but not decoded by Gradio.
+
+    Gradio's own preprocessing decodes the image with PIL (before any pixel-count check, and with an
+    unhelpful error for a non-image), so it is skipped: the file (already inside Gradio's upload cache)
+    is checked with ``imaging.open_image``, which reads only the header before enforcing the pixel cap.
+    """
+
+    is_template = True
+
+    def preprocess(self, payload: Any) -> str | None:
+        if payload is None:
+            return None
+        path = getattr(payload, "path", None)
+        if not path:
+            raise gr.Error("The image did not arrive: upload it again.")
+        with user_errors():
+            open_image(path).close()
+        return str(path)
+
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        return super().get_config(cls or gr.Image)
+
+
+OUTPUT_DIR = os.path.join(tempfile.gettempdir(), "diffusion-first-principles")
+OUTPUT_MAX_AGE_S = 3600
+
+
+def output_path(suffix: str) -> str:
+    """A fresh file path for a generated file (GIF, MP4, zip), pruning files older than an hour.
+
+    Gradio copies returned files into its own cache, so ours only need to live until the response.
+    """
+    os.makedirs(OUTPUT_DIR, exist_ok=True)
+    now = time.time()
+    for name in os.listdir(OUTPUT_DIR):
+        path = os.path.join(OUTPUT_DIR, name)
+        try:
+            if now - os.path.getmtime(path) > OUTPUT_MAX_AGE_S:
+                os.remove(path)
+        except OSError:
+            pass  # another request removed it first
+    return os.path.join(OUTPUT_DIR, f"{uuid.uuid4().hex}{suffix}")

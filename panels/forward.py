@@ -1,0 +1,246 @@
+"""Forward-process panel: noise schedules, and an image destroyed step by step.
+
+Endpoints (``gradio_client``; ``image`` is ``handle_file(path)``):
+- ``/forward_view(image, color, size, schedule, T, t, seed)`` -> (x_t image, histogram, Markdown)
+- ``/forward_strip(image, color, size, schedule, T, timesteps, seed)`` -> gallery of x_t at "0, 250, 999"
+- ``/forward_post_demo(image, steps, beta_start, beta_end, seed)`` -> (grid figure, brightness figure)
+- ``/forward_animation(image, color, size, schedule, T, seed)`` -> GIF path
+- ``/forward_schedules(T)`` -> (figure, Markdown of terminal values)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import torch
+
+from diffusion import forward, imaging
+from diffusion.schedules import SCHEDULES, make_schedule
+from panels.common import ImageInput, Number, Slider, as_choice, make_translator, output_path, user_errors
+from panels.forward_plots import (
+    frames_to_gif,
+    histogram_figure,
+    mean_brightness_figure,
+    post_demo_figure,
+    schedules_figure,
+    tensor_image,
+    upscale,
+)
+from panels.forward_strings import STRINGS
+
+t = make_translator(STRINGS)
+
+EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+EXAMPLES = [os.path.join(EXAMPLES_DIR, n) for n in ("grace_hopper.jpg", "shapes.png")]
+COLORS = {"grayscale": 1, "RGB": 3}
+SIZES = (32, 64, 128, 256)
+MAX_T = 4000
+MAX_STRIP = 12
+ANIMATION_FRAMES = 60
+
+
+def load(image: Any, color: Any, size: Any) -> torch.Tensor:
+    """The uploaded image as a (C, size, size) tensor in [-1, 1], or a gr.Error saying what is wrong."""
+    if image is None:
+        raise gr.Error("Upload an image first (or click one of the examples).")
+    channels = as_choice(color, "Colour", COLORS)
+    if size not in SIZES:
+        raise gr.Error(f"Size must be one of {', '.join(map(str, SIZES))} pixels, got {size!r}.")
+    with user_errors():
+        return imaging.load_image(image, size=int(size), channels=channels)
+
+
+def noise_like(x0: torch.Tensor, seed: int) -> torch.Tensor:
+    """The same eps for every t, so the slider shows one trajectory of the closed form."""
+    return torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+
+
+def schedule_of(name: Any, T: int):
+    if name not in SCHEDULES:
+        raise gr.Error(f"Schedule must be one of {', '.join(SCHEDULES)}, got {name!r}.")
+    return make_schedule(name, T)
+
+
+def view(image, color, size, schedule, T, t_value, seed) -> tuple:
+    """Handler for /forward_view: x_t at one timestep, its histogram and its numbers."""
+    x0 = load(image, color, size)
+    s = schedule_of(schedule, T)
+    if t_value > T - 1:
+        raise gr.Error(f"Timestep t must be between 0 and T - 1 = {T - 1}, got {t_value}.")
+    x_t = forward.q_sample(s, x0[None], torch.tensor([t_value]), noise_like(x0[None], seed))[0]
+    ab = float(s.alpha_bars[t_value])
+    text = (
+        f"**t = {t_value}** · β_t = {s.betas[t_value]:.3e} · ᾱ_t = {ab:.4e} · "
+        f"x_t = **{math.sqrt(ab):.4f}** · x₀ + **{math.sqrt(1 - ab):.4f}** · ε · "
+        f"log SNR = {s.log_snr[t_value]:+.2f} · pixel mean {x_t.mean():+.3f}, std {x_t.std():.3f}"
+    )
+    return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
+
+
+def parse_timesteps(text: Any, T: int) -> list[int]:
+    """'0, 100, 999' -> [0, 100, 999], each in [0, T-1], at most MAX_STRIP of them."""
+    if not isinstance(text, str) or not text.strip():
+        raise gr.Error("Timesteps must be a comma-separated list of whole numbers, e.g. 0, 100, 500, 999.")
+    try:
+        values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise gr.Error(f"Timesteps must be whole numbers separated by commas, got {text!r}.") from None
+    if not values or len(values) > MAX_STRIP:
+        raise gr.Error(f"Give between 1 and {MAX_STRIP} timesteps.")
+    bad = [v for v in values if not 0 <= v <= T - 1]
+    if bad:
+        raise gr.Error(f"Timesteps must be between 0 and T - 1 = {T - 1}; out of range: {bad}.")
+    return values
+
+
+def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
+    """Handler for /forward_strip: x_t at several timesteps, all from the same noise."""
+    x0 = load(image, color, size)
+    s = schedule_of(schedule, T)
+    steps = parse_timesteps(timesteps, T)
+    ts = torch.tensor(steps)
+    x_t = forward.q_sample(
+        s, x0[None].expand(len(steps), -1, -1, -1), ts, noise_like(x0[None], seed).expand(len(steps), -1, -1, -1)
+    )
+    return [
+        (tensor_image(x), f"t = {v} · √ᾱ = {math.sqrt(s.alpha_bars[v]):.3f}") for x, v in zip(x_t, steps, strict=True)
+    ]
+
+
+def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
+    """Handler for /forward_post_demo: the post's iterative noising on [0, 1] beside the DDPM convention."""
+    x0 = load(image, "grayscale", 128)[0].double().numpy()
+    with user_errors():
+        betas = forward.post_betas(int(steps), beta_start, beta_end)
+    img01 = (x0 + 1) / 2
+    post = forward.iterative_noising(img01, betas, np.random.default_rng(seed))
+    ddpm = forward.iterative_noising(x0, betas, np.random.default_rng(seed))
+    abar = np.concatenate([[1.0], np.cumprod(1 - betas)])
+    eps = np.random.default_rng(seed + 1).standard_normal(x0.shape)
+    closed = [np.sqrt(a) * x0 + np.sqrt(1 - a) * eps for a in abar]  # one jump per column
+    rows = {
+        "post: [0, 1], clipped": [np.clip(x, 0, 1) for x in post],
+        "[−1, 1], step by step": [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
+        "[−1, 1], closed form": [np.clip((x + 1) / 2, 0, 1) for x in closed],
+    }
+    brightness = mean_brightness_figure([float(x.mean()) for x in post], [float((x.mean() + 1) / 2) for x in ddpm])
+    return post_demo_figure(rows, betas), brightness
+
+
+def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> str:
+    """Handler for /forward_animation: a GIF of x_t from t = 0 to T-1 (ANIMATION_FRAMES frames)."""
+    x0 = load(image, color, size)
+    s = schedule_of(schedule, T)
+    eps = noise_like(x0[None], seed)
+    frames = []
+    for t_value in progress.tqdm(np.linspace(0, T - 1, ANIMATION_FRAMES).round().astype(int), desc="frames"):
+        frames.append(upscale(imaging.to_pil(forward.q_sample(s, x0[None], torch.tensor([t_value]), eps)[0])))
+    return frames_to_gif(frames, output_path(".gif"))
+
+
+def schedules(T) -> tuple:
+    """Handler for /forward_schedules: the three schedules and what survives at t = T."""
+    lines = ["| schedule | β₁ | β_T | ᾱ_T | √ᾱ_T (image left at t = T) | log SNR at T |", "|---|---|---|---|---|---|"]
+    for name in SCHEDULES:
+        s = make_schedule(name, T)
+        ab = s.alpha_bars[-1]
+        cells = [name, f"{s.betas[0]:.2e}", f"{s.betas[-1]:.3g}", f"{ab:.3e}", f"{100 * math.sqrt(ab):.2g} %"]
+        lines.append(f"| {' | '.join(cells)} | {s.log_snr[-1]:.1f} |")
+    return schedules_figure(T), "\n".join(lines)
+
+
+def build(page: gr.Blocks, api: bool = True) -> None:
+    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
+    vis, sfx = ("public", "") if api else ("private", "_page")
+    gr.Markdown(t("forward.intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            image = ImageInput(
+                EXAMPLES[0], type="filepath", label=t("forward.image"), sources=["upload", "clipboard"], height=260
+            )
+            gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("forward.examples"))
+            color = gr.Radio(list(COLORS), value="grayscale", label=t("forward.color"))
+            size = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
+        with gr.Column(scale=1, min_width=300):
+            schedule = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
+            T = Slider(2, MAX_T, 1000, step=1, name="T", integer=True, label=t("forward.T"))
+            t_slider = Slider(0, MAX_T - 1, 250, step=1, name="Timestep t", integer=True, label=t("forward.t"))
+            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("forward.seed"))
+            numbers = gr.Markdown()
+        with gr.Column(scale=1, min_width=300):
+            x_t = gr.Image(
+                label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id="forward-xt" + sfx
+            )
+            hist = gr.Plot(show_label=False, format="png")
+    gr.Markdown(t("forward.strip_intro"))
+    with gr.Row():
+        timesteps = gr.Textbox("0, 50, 100, 250, 500, 750, 999", label=t("forward.timesteps"), scale=4)
+        strip_btn = gr.Button(t("forward.strip_run"), scale=1)
+    gallery = gr.Gallery(label=t("forward.strip"), columns=7, height=230, format="png", object_fit="contain")
+    with gr.Row():
+        anim_btn = gr.Button(t("forward.anim_run"), variant="secondary")
+    anim = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False)
+    gr.Markdown(t("forward.post_intro"))
+    with gr.Row():
+        p_steps = Slider(1, 20, 6, step=1, name="Steps", integer=True, label=t("forward.p_steps"))
+        p_start = Slider(0.001, 0.9, 0.01, step=0.001, name="beta_start", label=t("forward.p_start"))
+        p_end = Slider(0.001, 0.9, 0.5, step=0.001, name="beta_end", label=t("forward.p_end"))
+        p_btn = gr.Button(t("forward.p_run"), variant="primary")
+    with gr.Row():
+        p_grid = gr.Plot(show_label=False, format="png")
+    p_mean = gr.Plot(show_label=False, format="png")
+    gr.Markdown(t("forward.post_why"))
+    gr.Markdown(t("forward.sched_intro"))
+    sched_plot = gr.Plot(show_label=False, format="png")
+    sched_table = gr.Markdown()
+    gr.Markdown(t("forward.sched_why"))
+
+    view_in = [image, color, size, schedule, T, t_slider, seed]
+    gr.on(
+        [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change],
+        view,
+        view_in,
+        [x_t, hist, numbers],
+        api_name="forward_view" + sfx,
+        api_visibility=vis,
+        trigger_mode="always_last",
+    )
+    T.release(
+        lambda T_, t_: gr.Slider(maximum=T_ - 1, value=min(t_, T_ - 1)),
+        [T, t_slider],
+        t_slider,
+        api_name="forward_t_range" + sfx,
+        api_visibility="private",
+    ).then(view, view_in, [x_t, hist, numbers], api_name="forward_view_after_T" + sfx, api_visibility="private")
+    strip_in = [image, color, size, schedule, T, timesteps, seed]
+    gr.on(
+        [page.load, strip_btn.click, timesteps.submit],
+        strip,
+        strip_in,
+        gallery,
+        api_name="forward_strip" + sfx,
+        api_visibility=vis,
+    )
+    gr.on(
+        [page.load, p_btn.click],
+        post_demo,
+        [image, p_steps, p_start, p_end, seed],
+        [p_grid, p_mean],
+        api_name="forward_post_demo" + sfx,
+        api_visibility=vis,
+    )
+    anim_btn.click(
+        animation, [image, color, size, schedule, T, seed], anim, api_name="forward_animation" + sfx, api_visibility=vis
+    )
+    gr.on(
+        [page.load, T.release],
+        schedules,
+        T,
+        [sched_plot, sched_table],
+        api_name="forward_schedules" + sfx,
+        api_visibility=vis,
+    )
