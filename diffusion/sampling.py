@@ -104,6 +104,23 @@ def ddim_step(
     return StepOutput(prev, x0_hat)
 
 
+def ddpm_posterior(schedule: NoiseSchedule, t: int, t_prev: int) -> tuple[float, float, float]:
+    """Coefficients of q(x_{t_prev} | x_t, x_0) = N(c0 x_0 + ct x_t, var) (DDPM eqs. 6-7).
+
+    For a sub-grid, the one-step quantities become their jump versions: alpha = ab_t / ab_prev, beta = 1 - alpha.
+
+    Returns:
+        (c0, ct, var): c0 = sqrt(ab_prev) beta / (1 - ab_t), ct = sqrt(alpha) (1 - ab_prev) / (1 - ab_t),
+        var = beta (1 - ab_prev) / (1 - ab_t) (0 at the last step).
+    """
+    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    alpha = ab_t / ab_prev
+    beta = 1.0 - alpha
+    c0 = math.sqrt(ab_prev) * beta / (1.0 - ab_t)
+    ct = math.sqrt(alpha) * (1.0 - ab_prev) / (1.0 - ab_t)
+    return c0, ct, beta * (1.0 - ab_prev) / (1.0 - ab_t)
+
+
 def ddpm_step(
     schedule: NoiseSchedule,
     prediction: str,
@@ -114,18 +131,10 @@ def ddpm_step(
     generator: torch.Generator | None = None,
     clip: bool = True,
 ) -> StepOutput:
-    """One ancestral step: sample q(x_{t_prev} | x_t, x0_hat), the Gaussian posterior (DDPM eqs. 6-7).
-
-    For a sub-grid the one-step quantities are replaced by their jump versions:
-    alpha = ab_t / ab_prev and beta = 1 - alpha.
-    """
-    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
-    alpha = ab_t / ab_prev
-    beta = 1.0 - alpha
+    """One ancestral step: sample the Gaussian posterior q(x_{t_prev} | x_t, x0_hat)."""
     x0_hat, _ = _predict(schedule, prediction, x, t, output, clip)
-    # posterior mean: sqrt(ab_prev) beta / (1 - ab_t) x0 + sqrt(alpha) (1 - ab_prev) / (1 - ab_t) x_t
-    mean = (math.sqrt(ab_prev) * beta / (1.0 - ab_t)) * x0_hat + (math.sqrt(alpha) * (1.0 - ab_prev) / (1.0 - ab_t)) * x
-    variance = beta * (1.0 - ab_prev) / (1.0 - ab_t)  # posterior variance, 0 at the last step
+    c0, ct, variance = ddpm_posterior(schedule, t, t_prev)
+    mean = c0 * x0_hat + ct * x
     if variance > 0:
         mean = mean + math.sqrt(variance) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
     return StepOutput(mean, x0_hat)

@@ -1,0 +1,60 @@
+"""The UNet: the post's parameter count, shapes, the shared-norm quirk, Hub-format save/load."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from diffusion.unet import UNet, UNetConfig, count_parameters, sinusoidal_embedding
+
+TINY = UNetConfig(channels=(8, 16), bottleneck=16, groups=4, time_emb_dim=8, image_size=16)
+
+
+def test_reference_config_has_the_posts_parameter_count() -> None:
+    model = UNet(UNetConfig())
+    assert count_parameters(model) == 7_832_097
+    assert model.downs[0].norm1 is model.downs[0].norm2  # the post's shared GroupNorm
+    untied = UNet(UNetConfig(shared_norm=False))
+    # Untying adds one GroupNorm (2 x C parameters) per block: 7 blocks.
+    assert count_parameters(untied) - 7_832_097 == 2 * (64 + 128 + 256 + 512 + 256 + 128 + 64)
+
+
+@pytest.mark.parametrize("cfg", [TINY, UNetConfig(**{**TINY.__dict__, "coord_channels": True, "in_channels": 3})])
+def test_output_shape_equals_input_shape(cfg: UNetConfig) -> None:
+    model = UNet(cfg)
+    x = torch.randn(3, cfg.in_channels, 16, 24)
+    assert model(x, torch.tensor([0, 5, 999])).shape == x.shape
+
+
+def test_sinusoidal_embedding_matches_the_formula() -> None:
+    emb = sinusoidal_embedding(torch.tensor([0, 7]), 8)
+    freqs = torch.exp(torch.arange(4) * -(torch.log(torch.tensor(10000.0)) / 3))
+    expected = torch.cat([(7 * freqs).sin(), (7 * freqs).cos()])
+    torch.testing.assert_close(emb[1], expected)
+    torch.testing.assert_close(emb[0], torch.tensor([0.0] * 4 + [1.0] * 4))
+
+
+def test_save_load_round_trip_is_exact(tmp_path) -> None:
+    torch.manual_seed(0)
+    model = UNet(UNetConfig(**{**TINY.__dict__, "prediction": "x0", "schedule": "cosine", "coord_channels": True}))
+    model.save_pretrained(tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} >= {"config.json", "model.safetensors", "README.md"}
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["prediction"] == "x0" and config["schedule"] == "cosine" and config["T"] == 1000
+    loaded = UNet.from_pretrained(tmp_path, strict=True)
+    assert loaded.config == model.config
+    for (k, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
+        assert torch.equal(a, b), k
+    x, t = torch.randn(2, 1, 16, 16), torch.tensor([3, 500])
+    assert torch.equal(model(x, t), loaded(x, t))
+
+
+def test_bad_configs_are_rejected() -> None:
+    with pytest.raises(ValueError, match="prediction"):
+        UNetConfig(prediction="score")
+    with pytest.raises(ValueError, match="divisible by groups"):
+        UNetConfig(channels=(10, 20), groups=8)
+    with pytest.raises(ValueError, match="Unknown UNet config keys"):
+        UNetConfig.from_dict({"channels": [8], "attention": True})
