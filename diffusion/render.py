@@ -1,0 +1,132 @@
+"""Headless pygame rendering of the particle simulation into RGB frames, and MP4/GIF encoding.
+
+pygame runs with the dummy video driver and no audio: it never opens a window. The temperature background is
+drawn once (one pygame line per column, as in the post) and blitted each frame. Particles are stamped straight
+into the surface's pixels through ``pygame.surfarray`` (one numpy scatter per stamp offset for all particles),
+which is what makes tens of thousands of particles per frame affordable; trails are alpha-blended, which the
+post intended but its opaque surface ignored (quirk 6 in DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import numpy as np
+import pygame
+
+from diffusion.particles import ParticleParams, ParticleSystem
+
+HEAD_RADIUS = 3  # the post draws each particle as a circle of radius 3
+TRAIL_ALPHAS = (50, 90, 130, 170)  # the post's 50 + 40 i, for the 4 trail points before the head
+
+
+def _disk(radius: int) -> np.ndarray:
+    """(k, 2) integer offsets (dx, dy) of the pixels of a filled disk."""
+    r = np.arange(-radius, radius + 1)
+    dx, dy = np.meshgrid(r, r)
+    keep = dx**2 + dy**2 <= radius**2
+    return np.stack([dx[keep], dy[keep]], 1)
+
+
+class Renderer:
+    """Draws a ``ParticleSystem`` onto a pygame Surface of the box's size and returns (H, W, 3) uint8 frames.
+
+    Particles are stamped into a padded numpy copy of the surface's 32-bit pixels (padding = the stamp radius,
+    so stamps at the walls need no clipping), then the canvas is blitted back into the pygame Surface.
+    """
+
+    def __init__(self, params: ParticleParams) -> None:
+        pygame.display.init()  # the dummy driver: no window, but Surfaces work
+        self.w, self.h = int(params.width), int(params.height)
+        self.params = params
+        self.surface = pygame.Surface((self.w, self.h), depth=32)
+        self.shifts = self.surface.get_shifts()[:3]
+        self.pad = HEAD_RADIUS
+        self.background = self._background()
+        self.stride = self.h + 2 * self.pad  # canvas is (W + 2 pad, H + 2 pad), indexed [x, y]
+        self.head = self._offsets(_disk(HEAD_RADIUS))
+        self.trail_stamps = [self._offsets(_disk(i // 2)) for i in range(len(TRAIL_ALPHAS))]
+
+    def _offsets(self, disk: np.ndarray) -> np.ndarray:
+        return (disk[:, 0] * self.stride + disk[:, 1]).astype(np.int32)
+
+    def _background(self) -> np.ndarray:
+        """The post's gradient, drawn with pygame (one line per column), as a padded uint32 canvas."""
+        temps = self.params.temperature(np.arange(self.w, dtype=np.float64))
+        for x, temp in enumerate(temps):
+            pygame.draw.line(self.surface, _temp_color(temp, green=0), (x, 0), (x, self.h - 1))
+        pixels = pygame.surfarray.array2d(self.surface).astype(np.uint32)
+        return np.pad(pixels, self.pad, mode="edge")
+
+    def pack(self, rgb: np.ndarray) -> np.ndarray:
+        """(N, 3) uint8 colours -> the surface's 32-bit pixel values."""
+        rgb = rgb.astype(np.uint32)
+        return (rgb[:, 0] << self.shifts[0]) | (rgb[:, 1] << self.shifts[1]) | (rgb[:, 2] << self.shifts[2])
+
+    def draw(self, system: ParticleSystem) -> np.ndarray:
+        """Render the current state: (H, W, 3) uint8 RGB frame."""
+        canvas = self.background.copy()
+        flat = canvas.reshape(-1)
+        trails = system.trails()
+        for i, alpha in enumerate(TRAIL_ALPHAS):  # oldest first, so newer points cover older ones
+            self._blend_white(flat, self._indices(trails[i], self.trail_stamps[i]), alpha / 255)
+        temps = self.params.temperature(system.pos[:, 0])
+        rgb = np.stack([255 * temps, np.full_like(temps, 150), 255 * (1 - temps)], 1).clip(0, 255)
+        flat[self._indices(system.pos, self.head)] = self.pack(rgb)[:, None]
+        pygame.surfarray.blit_array(self.surface, canvas[self.pad : -self.pad, self.pad : -self.pad])
+        return pygame.surfarray.pixels3d(self.surface).transpose(1, 0, 2).copy()
+
+    def _indices(self, pos: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Flat canvas indices of every stamp pixel of every particle, (N, K) int32 (the canvas is < 2^31)."""
+        xi = np.rint(pos[:, 0]).astype(np.int32).clip(0, self.w - 1) + self.pad
+        yi = np.rint(pos[:, 1]).astype(np.int32).clip(0, self.h - 1) + self.pad
+        return (xi * np.int32(self.stride) + yi)[:, None] + offsets[None, :]
+
+    def _blend_white(self, flat: np.ndarray, idx: np.ndarray, alpha: float) -> None:
+        """Alpha-blend white over the pixels at idx: c <- c + (255 - c) alpha, per channel."""
+        px = flat[idx]
+        out = np.zeros_like(px)
+        for shift in self.shifts:
+            c = (px >> shift) & 0xFF
+            out |= (c + ((255 - c) * alpha).astype(np.uint32)) << shift
+        flat[idx] = out
+
+
+def _temp_color(temp: float, green: int) -> tuple[int, int, int]:
+    t = min(max(float(temp), 0.0), 1.0)
+    return int(255 * t), green, int(255 * (1 - t))
+
+
+def write_mp4(frames, path: str, fps: int = 60) -> str:
+    """Encode (H, W, 3) uint8 frames as browser-playable H.264 (yuv420p) with imageio-ffmpeg's ffmpeg."""
+    import imageio.v2 as imageio
+
+    writer = imageio.get_writer(
+        path,
+        fps=fps,
+        codec="libx264",
+        pixelformat="yuv420p",
+        macro_block_size=2,
+        output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart"],
+    )
+    try:
+        for frame in frames:
+            writer.append_data(frame)
+    finally:
+        writer.close()
+    return path
+
+
+def write_gif(frames: list[np.ndarray], path: str, fps: int = 20, scale: int = 2) -> str:
+    """A looping GIF (downscaled by ``scale``: GIFs of full-size 60 fps video are huge)."""
+    from PIL import Image
+
+    images = [Image.fromarray(f[::scale, ::scale]) for f in frames]
+    palette = images[len(images) // 2].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
+    return path

@@ -1,0 +1,70 @@
+"""The headless pygame renderer and the MP4/GIF encoders."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from diffusion.particles import ParticleParams, ParticleSystem
+from diffusion.render import Renderer, write_gif, write_mp4
+
+
+def test_frames_have_the_right_size_and_the_posts_background() -> None:
+    p = ParticleParams()
+    system = ParticleSystem(p, 1, np.random.default_rng(0))
+    system.pos[:] = [[100.0, 300.0]]
+    system.trail[:] = system.pos
+    frame = Renderer(p).draw(system)
+    assert frame.shape == (600, 800, 3) and frame.dtype == np.uint8
+    # Column x has colour (255 T, 0, 255 (1 - T)) with T = 1 - 0.8 x / 800, truncated like the post's int().
+    for x in (0, 400, 799):
+        temp = 1 - 0.8 * x / 800
+        assert tuple(frame[10, x]) == (int(255 * temp), 0, int(255 * (1 - temp)))
+    # The particle: coloured by its temperature (255 T, 150, 255 (1 - T)) at its centre.
+    temp = 1 - 0.8 * 100 / 800
+    assert tuple(frame[300, 100]) == (int(255 * temp), 150, int(255 * (1 - temp)))
+
+
+def test_trails_are_alpha_blended_white() -> None:
+    p = ParticleParams()
+    system = ParticleSystem(p, 1, np.random.default_rng(0))
+    system.pos[:] = [[500.0, 100.0]]
+    system.trail[:] = [[[200.0, 100.0]]] * 5
+    system.trail[-1] = system.pos
+    frame = Renderer(p).draw(system).astype(int)
+    temp = 1 - 0.8 * 200 / 800
+    bg = np.array([int(255 * temp), 0, int(255 * (1 - temp))])
+    # Four stacked trail points at alpha 50, 90, 130, 170 (/255): closer to white than the background.
+    expected = bg.astype(float)
+    for alpha in (50, 90, 130, 170):
+        expected = np.floor(expected + (255 - expected) * alpha / 255)
+    np.testing.assert_array_equal(frame[100, 200], expected.astype(int))
+
+
+def test_same_seed_same_frames() -> None:
+    frames = []
+    for seed in (1, 1, 2):
+        p = ParticleParams()
+        system, renderer = ParticleSystem(p, 300, np.random.default_rng(seed)), Renderer(p)
+        for _ in range(5):
+            system.step()
+        frames.append(renderer.draw(system))
+    assert np.array_equal(frames[0], frames[1]) and not np.array_equal(frames[0], frames[2])
+
+
+def test_mp4_and_gif_decode_to_the_expected_frame_count(tmp_path) -> None:
+    import imageio.v3 as iio
+
+    p = ParticleParams(width=160, height=120)
+    system, renderer = ParticleSystem(p, 200, np.random.default_rng(3)), Renderer(p)
+    frames = []
+    for _ in range(24):
+        system.step()
+        frames.append(renderer.draw(system))
+    mp4 = write_mp4(frames, str(tmp_path / "a.mp4"), fps=24)
+    decoded = list(iio.imiter(mp4, plugin="FFMPEG"))
+    assert len(decoded) == 24 and decoded[0].shape == (120, 160, 3)
+    meta = iio.immeta(mp4, plugin="FFMPEG")
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p")  # what browsers play
+    gif = write_gif(frames, str(tmp_path / "a.gif"), fps=12)
+    assert Image.open(gif).n_frames == 24 and Image.open(gif).size == (80, 60)
