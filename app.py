@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from panels import forward, markov
+from panels import forward, markov, thermodynamics
 from panels.common import build_i18n, make_translator
 
 APP_STRINGS = {
@@ -45,6 +45,7 @@ class Panel:
 
 
 PANELS: tuple[Panel, ...] = (
+    Panel("thermodynamics", "thermo.tab", thermodynamics.STRINGS, thermodynamics.build),
     Panel("markov", "markov.tab", markov.STRINGS, markov.build),
     Panel("forward", "forward.tab", forward.STRINGS, forward.build),
 )

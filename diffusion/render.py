@@ -3,12 +3,13 @@
 pygame runs with the dummy video driver and no audio: it never opens a window. The temperature background is
 drawn once (one pygame line per column, as in the post) and blitted each frame. Particles are stamped straight
 into the surface's pixels through ``pygame.surfarray`` (one numpy scatter per stamp offset for all particles),
-which is what makes tens of thousands of particles per frame affordable; trails are alpha-blended, which the
-post intended but its opaque surface ignored (quirk 6 in DESIGN.md).
+which is what makes tens of thousands of particles per frame affordable. Trail points are white alpha-blended
+over the background, which the post intended but its opaque surface ignored (quirk 6 in DESIGN.md).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -50,6 +51,10 @@ class Renderer:
         self.stride = self.h + 2 * self.pad  # canvas is (W + 2 pad, H + 2 pad), indexed [x, y]
         self.head = self._offsets(_disk(HEAD_RADIUS))
         self.trail_stamps = [self._offsets(_disk(i // 2)) for i in range(len(TRAIL_ALPHAS))]
+        # Trail point i is white at alpha_i over the background: precompute each blended background once, so a
+        # frame only copies pixels from it (a newer trail point covers an older one rather than adding to it).
+        bg_bytes = self.background.view(np.uint8)
+        self.trail_backgrounds = [_blend_lut(a / 255)[bg_bytes].view(np.uint32).reshape(-1) for a in TRAIL_ALPHAS]
 
     def _offsets(self, disk: np.ndarray) -> np.ndarray:
         return (disk[:, 0] * self.stride + disk[:, 1]).astype(np.int32)
@@ -72,13 +77,15 @@ class Renderer:
         canvas = self.background.copy()
         flat = canvas.reshape(-1)
         trails = system.trails()
-        for i, alpha in enumerate(TRAIL_ALPHAS):  # oldest first, so newer points cover older ones
-            self._blend_white(flat, self._indices(trails[i], self.trail_stamps[i]), alpha / 255)
+        for i, blended in enumerate(self.trail_backgrounds):  # oldest first, so newer points cover older ones
+            idx = self._indices(trails[i], self.trail_stamps[i])
+            flat[idx] = blended[idx]
         temps = self.params.temperature(system.pos[:, 0])
         rgb = np.stack([255 * temps, np.full_like(temps, 150), 255 * (1 - temps)], 1).clip(0, 255)
         flat[self._indices(system.pos, self.head)] = self.pack(rgb)[:, None]
         pygame.surfarray.blit_array(self.surface, canvas[self.pad : -self.pad, self.pad : -self.pad])
-        return pygame.surfarray.pixels3d(self.surface).transpose(1, 0, 2).copy()
+        # tobytes walks the surface row by row in C: already (H, W, 3), no strided numpy transpose.
+        return np.frombuffer(pygame.image.tobytes(self.surface, "RGB"), np.uint8).reshape(self.h, self.w, 3)
 
     def _indices(self, pos: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Flat canvas indices of every stamp pixel of every particle, (N, K) int32 (the canvas is < 2^31)."""
@@ -86,14 +93,11 @@ class Renderer:
         yi = np.rint(pos[:, 1]).astype(np.int32).clip(0, self.h - 1) + self.pad
         return (xi * np.int32(self.stride) + yi)[:, None] + offsets[None, :]
 
-    def _blend_white(self, flat: np.ndarray, idx: np.ndarray, alpha: float) -> None:
-        """Alpha-blend white over the pixels at idx: c <- c + (255 - c) alpha, per channel."""
-        px = flat[idx]
-        out = np.zeros_like(px)
-        for shift in self.shifts:
-            c = (px >> shift) & 0xFF
-            out |= (c + ((255 - c) * alpha).astype(np.uint32)) << shift
-        flat[idx] = out
+
+@functools.lru_cache(maxsize=16)
+def _blend_lut(alpha: float) -> np.ndarray:
+    c = np.arange(256, dtype=np.float64)
+    return (c + np.floor((255 - c) * alpha)).astype(np.uint8)
 
 
 def _temp_color(temp: float, green: int) -> tuple[int, int, int]:

@@ -34,11 +34,11 @@ def test_trails_are_alpha_blended_white() -> None:
     frame = Renderer(p).draw(system).astype(int)
     temp = 1 - 0.8 * 200 / 800
     bg = np.array([int(255 * temp), 0, int(255 * (1 - temp))])
-    # Four stacked trail points at alpha 50, 90, 130, 170 (/255): closer to white than the background.
-    expected = bg.astype(float)
-    for alpha in (50, 90, 130, 170):
-        expected = np.floor(expected + (255 - expected) * alpha / 255)
+    # Four stacked trail points at alpha 50, 90, 130, 170 (/255): the newest, white at 170/255 over the
+    # background, is on top (the post meant translucent white dots; its opaque surface drew them solid).
+    expected = bg + np.floor((255 - bg) * 170 / 255)
     np.testing.assert_array_equal(frame[100, 200], expected.astype(int))
+    assert tuple(frame[100, 200]) != (255, 255, 255) and frame[100, 200].sum() > bg.sum()
 
 
 def test_same_seed_same_frames() -> None:

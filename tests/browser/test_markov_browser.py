@@ -20,6 +20,7 @@ def choose_language(page, option: str) -> None:
 
 def test_language_switch_and_markov_panel(page) -> None:
     expect(page.get_by_role("heading", name="Diffusion from first principles")).to_be_visible()
+    page.get_by_role("tab", name="2 · Markov chains").click()
     # The panel runs once on load: the path strip and the plots are there without a click.
     expect(page.locator(".markov-path").first).to_be_visible()
 
@@ -31,7 +32,7 @@ def test_language_switch_and_markov_panel(page) -> None:
 
     path = page.locator(".markov-path").first
     before = path.inner_text()
-    page.get_by_label("Seed").first.fill("123")
+    page.get_by_label("Seed", exact=True).filter(visible=True).first.fill("123")
     page.get_by_role("button", name="Simulate", exact=True).first.click()
     expect(path).not_to_have_text(before)  # a new path, drawn from the new seed
     # Four plots (diagram, n-step laws, convergence, Gaussian chain) are drawn as images.

@@ -1,0 +1,148 @@
+"""Thermodynamics panel: the post's particle simulation, rendered headless with pygame, beside its physics.
+
+Endpoint (``gradio_client``):
+- ``/thermo_run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif)`` ->
+  (MP4 path, GIF path or None, density plot, entropy/flux plot, Markdown). ``scenario`` is "driven" (the post's
+  hot/cold box) or "ink" (an ink drop at uniform temperature).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from diffusion import fokker_planck
+from diffusion.particles import SCENARIOS, ParticleParams, ParticleSystem, coarse_entropy
+from diffusion.render import Renderer, write_gif, write_mp4
+from panels.common import Number, Slider, make_translator, output_path, user_errors
+from panels.thermodynamics_plots import density_figure, entropy_figure
+from panels.thermodynamics_strings import STRINGS
+
+t = make_translator(STRINGS)
+
+FPS = 60  # the post's clock.tick(60)
+MAX_PARTICLES = 50_000
+MAX_SECONDS = 20
+MAX_WORK = 30_000_000  # particle-frames per request: about 15 s of work on 2 cores
+GIF_FPS, GIF_MAX_FRAMES = 20, 200
+ENTROPY_CELLS = (40, 30)
+
+
+def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dict, progress):
+    """Yield rendered (H, W, 3) frames one at a time (streamed to the encoder, never all in memory),
+    filling ``record`` with per-frame entropy and flux, the GIF's frames and the final x positions."""
+    system = ParticleSystem(params, n, np.random.default_rng(seed))
+    renderer = Renderer(params)
+    gif_every = max(1, FPS // GIF_FPS)
+    for frame in range(n_frames):
+        system.step()
+        image = renderer.draw(system)
+        record["entropy"].append(coarse_entropy(system.pos, params.width, params.height, ENTROPY_CELLS))
+        record["flux"].append(system.reinjected)
+        if record["gif"] is not None and frame % gif_every == 0 and len(record["gif"]) < GIF_MAX_FRAMES:
+            record["gif"].append(image[::2, ::2].copy())  # half size: GIFs of full frames are huge
+        if frame % 30 == 0:
+            progress((frame + 1) / n_frames, desc="simulating, rendering, encoding")
+        yield image
+    record["x"] = system.pos[:, 0].copy()
+
+
+def run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, progress=gr.Progress()):
+    """Handler for /thermo_run."""
+    if scenario not in SCENARIOS:
+        raise gr.Error(f"Scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}.")
+    n_frames = round(seconds * FPS)
+    if particles * n_frames > MAX_WORK:
+        raise gr.Error(
+            f"Particles × frames is capped at {MAX_WORK:,} per request ({particles:,} particles × {n_frames:,} "
+            f"frames = {particles * n_frames:,}): use fewer particles or a shorter duration."
+        )
+    with user_errors():
+        params = ParticleParams(
+            left_temp=left_temp,
+            right_temp=right_temp,
+            drift_coeff=drift,
+            diffusion_base=diffusion,
+            scenario=scenario,
+            ink_temp=left_temp,
+        )
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {"entropy": [], "flux": [], "gif": [] if gif is True else None}
+    mp4 = write_mp4(frames(params, particles, n_frames, seed, record, progress), output_path(".mp4"), fps=FPS)
+    elapsed = time.perf_counter() - t0
+    gif_path = write_gif(record["gif"], output_path(".gif"), fps=GIF_FPS, scale=1) if record["gif"] else None
+    entropies, fluxes = np.array(record["entropy"]), np.array(record["flux"])
+    sol = fokker_planck.solve(params, np.linspace(0, n_frames, min(n_frames, 200) + 1).round().astype(int), cells=190)
+    text = summary(params, particles, n_frames, entropies, fluxes, sol, elapsed)
+    return (
+        mp4,
+        gif_path,
+        density_figure(record["x"], sol, params),
+        entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS),
+        text,
+    )
+
+
+def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
+    """Numbers under the plots: entropy against its maximum, flux against the PDE, speed."""
+    h_max = math.log(ENTROPY_CELLS[0] * ENTROPY_CELLS[1])
+    rate = n * frames / elapsed / 1e6
+    lines = [
+        f"**{n:,} particles × {frames:,} frames** simulated, rendered and encoded in {elapsed:.1f} s "
+        f"({rate:.2f} M particle-frames/s)."
+    ]
+    lines.append(
+        f"Coarse-grained entropy: {entropies[0]:.2f} → {entropies[-1]:.2f} nats "
+        f"(maximum log {ENTROPY_CELLS[0] * ENTROPY_CELLS[1]} = {h_max:.2f})."
+    )
+    if params.scenario == "driven":
+        tail = max(1, frames // 4)
+        lines.append(
+            f"Re-injection flux over the last {tail} frames: {fluxes[-tail:].mean():.2f} particles/frame "
+            f"(Fokker-Planck: {sol.outflow[-1] * n:.2f})."
+        )
+    return "\n\n".join(lines)
+
+
+def build(page: gr.Blocks, api: bool = True) -> None:
+    """Lay out the panel and wire its event (see markov.build for ``page`` and ``api``)."""
+    vis, sfx = ("public", "") if api else ("private", "_page")
+    gr.Markdown(t("thermo.intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            scenario = gr.Radio(
+                [("hot → cold (the post)", "driven"), ("ink drop", "ink")], value="driven", label=t("thermo.scenario")
+            )
+            particles = Slider(
+                10, MAX_PARTICLES, 3000, step=10, name="Particles", integer=True, label=t("thermo.particles")
+            )
+            seconds = Slider(1, MAX_SECONDS, 5, step=1, name="Duration (s)", label=t("thermo.seconds"))
+            left = Slider(0.05, 2.0, 1.0, step=0.05, name="LEFT_TEMP", label=t("thermo.left"))
+            right = Slider(0.05, 2.0, 0.2, step=0.05, name="RIGHT_TEMP", label=t("thermo.right"))
+            drift = Slider(0.0, 3.0, 0.8, step=0.05, name="DRIFT_COEFF", label=t("thermo.drift"))
+            diffusion = Slider(0.0, 30.0, 10.0, step=0.5, name="DIFFUSION_BASE", label=t("thermo.diffusion"))
+            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("thermo.seed"))
+            gif = gr.Checkbox(False, label=t("thermo.gif"))
+            run_btn = gr.Button(t("thermo.run"), variant="primary")
+        with gr.Column(scale=2):
+            video = gr.Video(label=t("thermo.video"), autoplay=True, loop=True, height=420, interactive=False)
+            gif_file = gr.File(label=t("thermo.gif_file"), interactive=False)
+            numbers = gr.Markdown()
+    with gr.Row():
+        density = gr.Plot(show_label=False, format="png")
+        entropy = gr.Plot(show_label=False, format="png")
+    gr.Markdown(t("thermo.why"))
+    gr.on(
+        [run_btn.click],
+        run,
+        [scenario, particles, seconds, left, right, drift, diffusion, seed, gif],
+        [video, gif_file, density, entropy, numbers],
+        api_name="thermo_run" + sfx,
+        api_visibility=vis,
+        concurrency_id="render",
+        concurrency_limit=1,
+    )

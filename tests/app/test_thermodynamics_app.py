@@ -1,0 +1,62 @@
+"""The thermodynamics endpoint through gradio_client."""
+
+from __future__ import annotations
+
+import imageio.v3 as iio
+import pytest
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+
+def run(
+    client,
+    scenario="driven",
+    particles=500,
+    seconds=1,
+    left=1.0,
+    right=0.2,
+    drift=0.8,
+    diffusion=10.0,
+    seed=0,
+    gif=False,
+):
+    return client.predict(
+        scenario, particles, seconds, left, right, drift, diffusion, seed, gif, api_name="/thermo_run"
+    )
+
+
+def test_driven_run_returns_a_playable_video_plots_and_numbers(client) -> None:
+    video, gif, density, entropy, text = run(client, gif=True)
+    path = video["video"] if isinstance(video, dict) else video
+    meta = iio.immeta(path, plugin="FFMPEG")
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p") and meta["size"] == (800, 600)
+    assert len(list(iio.imiter(path, plugin="FFMPEG"))) == 60  # 1 s at 60 fps
+    assert Image.open(gif).n_frames == 20 and Image.open(gif).size == (400, 300)
+    assert density["plot"].startswith("data:image/png") and entropy["plot"].startswith("data:image/png")
+    assert "500 particles × 60 frames" in text and "Re-injection flux" in text
+
+
+def test_ink_drop_and_seed(client) -> None:
+    a = run(client, scenario="ink", seed=3)[4]
+    assert "Re-injection" not in a and "Coarse-grained entropy" in a
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"particles": 50_000, "seconds": 20}, "capped at 30,000,000"),
+        ({"particles": 10**7}, "Particles must be between 10 and 50000"),
+        ({"particles": 0}, "Particles must be between 10 and 50000"),
+        ({"seconds": 0}, "Duration"),
+        ({"seconds": "nan"}, "Duration"),
+        ({"left": -1.0}, "LEFT_TEMP must be between"),
+        ({"diffusion": "inf"}, "DIFFUSION_BASE must be between"),
+        ({"drift": "fast"}, "DRIFT_COEFF must be a number"),
+        ({"scenario": "boiling"}, "not in the list of choices"),
+        ({"seed": -2}, "Seed must be between 0"),
+    ],
+)
+def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
+    with pytest.raises(AppError, match=message):
+        run(client, **kwargs)
+    assert "particles" in run(client, particles=20)[4]
