@@ -71,6 +71,66 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    from diffusion import hub
+    from diffusion.sampling import sample
+
+    try:
+        loaded = hub.load_model(args.weights, revision=args.revision)
+    except hub.WeightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(loaded.note, flush=True)
+    model, cfg = loaded.model, loaded.model.config
+    gen = torch.Generator().manual_seed(args.seed)
+    size = args.size or cfg.image_size
+    x_T = torch.randn((args.n, cfg.in_channels, size, size), generator=gen)
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        out = sample(
+            model,
+            make_schedule(cfg.schedule, cfg.T),
+            cfg.prediction,
+            x_T,
+            args.steps,
+            method=args.method,
+            eta=args.eta,
+            generator=gen,
+        )
+    print(f"{args.method.upper()}-{args.steps}: {time.perf_counter() - t0:.2f} s", flush=True)
+    from PIL import Image
+
+    tiles = [imaging.to_pil(x) for x in out]
+    sheet = Image.new(tiles[0].mode, (size * len(tiles), size))
+    for i, tile in enumerate(tiles):
+        sheet.paste(tile, (i * size, 0))
+    sheet.save(args.out)
+    print(f"saved {args.out}")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    import os
+
+    from diffusion import hub
+
+    token = os.environ.get("HF_TOKEN")
+    if not token:
+        print("error: set HF_TOKEN to a Hugging Face write token to push.", file=sys.stderr)
+        return 2
+    try:
+        model = hub.load_folder(args.weights)
+        url = model.push_to_hub(args.repo, token=token, commit_message="Upload UNet (diffusion-from-first-principles)")
+    except hub.WeightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # network and auth errors from the Hub: report them without the token
+        print(f"error: push failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"pushed to {url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m diffusion", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,8 +145,21 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: the preset's)")
     tr.add_argument("--eval-every", type=int, default=0, help="DDIM-50 PSNR every N steps (0: never)")
     tr.add_argument("--save-every", type=float, default=120.0, help="seconds between checkpoints")
+    sa = sub.add_parser("sample", help="generate images with trained weights")
+    sa.add_argument("--weights", default="bundled", help="a folder, a Hub repo id, or 'bundled' (weights/)")
+    sa.add_argument("--revision", default="main", help="Hub revision (branch, tag or commit) to pin")
+    sa.add_argument("--steps", type=int, default=50)
+    sa.add_argument("--eta", type=float, default=0.0)
+    sa.add_argument("--method", choices=("ddim", "ddpm"), default="ddim")
+    sa.add_argument("--seed", type=int, default=0)
+    sa.add_argument("--n", type=int, default=1, help="images side by side (one seed stream)")
+    sa.add_argument("--size", type=int, default=0, help="default: the training size")
+    sa.add_argument("--out", default="sample.png")
+    pu = sub.add_parser("push", help="upload a weights folder to the Hub (token from HF_TOKEN)")
+    pu.add_argument("--weights", required=True)
+    pu.add_argument("--repo", required=True)
     args = parser.parse_args(argv)
-    return {"train": cmd_train}[args.command](args)
+    return {"train": cmd_train, "sample": cmd_sample, "push": cmd_push}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None =
         raise WeightsError(f"{repo_id!r} is not a Hub repo id: use the form owner/name (letters, digits, - _ .).")
     if not isinstance(revision, str) or not _REVISION.match(revision):
         raise WeightsError(f"{revision!r} is not a valid revision (a branch, tag or commit hash).")
-    from huggingface_hub import hf_hub_download
+    from huggingface_hub import constants, hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
         LocalEntryNotFoundError,
@@ -74,6 +74,7 @@ def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None =
         RevisionNotFoundError,
     )
 
+    _probe(constants.ENDPOINT)
     try:
         path = None
         for name in ("config.json", "model.safetensors"):
@@ -93,6 +94,21 @@ def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None =
     except OSError as exc:  # httpx/requests connection errors derive from OSError in some versions
         raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
     return Path(path).parent
+
+
+def _probe(endpoint: str, timeout: float = 3.0) -> None:
+    """Fail fast when the Hub's host does not answer: huggingface_hub itself retries for ~25 s."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(endpoint)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise ConnectionError(
+            f"The Hugging Face Hub cannot be reached ({url.hostname}: {exc.strerror or exc})."
+        ) from None
 
 
 def load_model(source: str | None = None, revision: str = DEFAULT_REVISION, token: str | None = None) -> LoadedModel:

@@ -1,0 +1,29 @@
+"""The shipped weights load and reproduce their training image (the model card's claim, minus 1 dB)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from diffusion import hub, imaging
+from diffusion.sampling import sample
+from diffusion.schedules import make_schedule
+
+
+@pytest.mark.slow
+def test_shipped_weights_reproduce_their_image() -> None:
+    card = (hub.BUNDLED / "README.md").read_text(encoding="utf-8")
+    claimed = float(re.search(r"DDIM-50 sample PSNR: ([0-9.]+) dB", card).group(1))
+    loaded = hub.load_model()
+    model, cfg = loaded.model, loaded.model.config
+    assert loaded.source == "bundled" and cfg.image_size == 128
+    image = imaging.load_image(imaging.sample_image_path(), size=cfg.image_size)
+    gen = torch.Generator().manual_seed(0)
+    x_T = torch.randn((1, *image.shape), generator=gen)
+    with torch.inference_mode():
+        out = sample(model, make_schedule(cfg.schedule, cfg.T), cfg.prediction, x_T, 50, generator=gen)
+    psnr = imaging.psnr(out[0], image)
+    assert psnr >= claimed - 1.0, f"{psnr:.2f} dB < {claimed} - 1 dB"
+    assert claimed >= 35.0
