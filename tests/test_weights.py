@@ -27,3 +27,11 @@ def test_shipped_weights_reproduce_their_image() -> None:
     psnr = imaging.psnr(out[0], image)
     assert psnr >= claimed - 1.0, f"{psnr:.2f} dB < {claimed} - 1 dB"
     assert claimed >= 35.0
+
+
+def test_raw_weights_are_shipped_beside_the_ema() -> None:
+    raw = hub.load_folder(hub.BUNDLED / "raw")
+    ema = hub.load_model().model
+    assert raw.config == ema.config
+    differs = [not torch.equal(a, b) for a, b in zip(raw.state_dict().values(), ema.state_dict().values(), strict=True)]
+    assert any(differs)
