@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from panels import forward, markov, thermodynamics
+from panels import forward, markov, reverse, thermodynamics
 from panels.common import build_i18n, make_translator
 
 APP_STRINGS = {
@@ -48,12 +48,16 @@ PANELS: tuple[Panel, ...] = (
     Panel("thermodynamics", "thermo.tab", thermodynamics.STRINGS, thermodynamics.build),
     Panel("markov", "markov.tab", markov.STRINGS, markov.build),
     Panel("forward", "forward.tab", forward.STRINGS, forward.build),
+    Panel("reverse", "reverse.tab", reverse.STRINGS, reverse.build),
 )
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 THEME = gr.themes.Soft(primary_hue="indigo")
 # No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)
 # is ignored by the 6.31 frontend once an app has several pages, so hide it with CSS.)
-CSS = ".nav-holder { display: none !important; } .markov-path { margin: 4px 0 }"
+CSS = (
+    ".nav-holder { display: none !important; } .markov-path { margin: 4px 0 } "
+    ".pixelated img { image-rendering: pixelated; }"  # small model outputs shown large, without blur
+)
 
 
 def build_demo() -> gr.Blocks:

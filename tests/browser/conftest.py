@@ -7,6 +7,10 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
+
+# CI shares 2 cores between the app, the model and chromium: give assertions time to come true.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps dialling out on a closed network.

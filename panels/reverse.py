@@ -1,0 +1,218 @@
+"""Reverse-process panel: watch the pretrained UNet turn noise into an image, step by step.
+
+Endpoints (``gradio_client``):
+- ``/reverse_generate(sampler, steps, eta, seed, weights, post_grid)`` streams (x_t, predicted x_0, status) at
+  every step (at most ~7 updates a second), then the final image, a GIF of the trajectory and the PSNR plot.
+  ``sampler`` is "DDIM" or "DDPM"; ``weights`` is "ema" or "raw"; ``post_grid`` walks the source post's grid.
+- ``/reverse_compare(kind, seed, weights)`` -> gallery from the same starting noise; ``kind`` is one of "steps",
+  "eta", "ddpm-vs-ddim", "post-grid".
+- ``/reverse_load(repo_id, revision)`` loads a Hub model for this session (its weights replace "ema").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from diffusion import hub, imaging
+from panels.common import Number, Slider, make_translator, output_path
+from panels.forward_plots import frames_to_gif, upscale
+from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
+from panels.reverse_plots import psnr_path_figure
+from panels.reverse_strings import STRINGS
+
+t = make_translator(STRINGS)
+
+MAX_STEPS = 1000
+MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per visitor at 128 x 128)
+STREAM_INTERVAL_S = 0.25  # at most 4 updates a second: each one's encoding competes with the model for the CPU
+COMPARISONS = {
+    "steps": [("ddim", n, 0.0, "uniform") for n in (1, 5, 10, 20, 50, 100)],
+    "eta": [("ddim", 20, eta, "uniform") for eta in (0.0, 0.5, 1.0)],
+    "ddpm-vs-ddim": [("ddim", 50, 0.0, "uniform"), ("ddpm", 50, 0.0, "uniform"), ("ddpm", 200, 0.0, "uniform")],
+    "post-grid": [(m, n, 0.0, g) for n in (10, 50) for m, g in (("ddim", "post"), ("ddim", "uniform"))],
+}
+
+
+def choose(weights: Any, custom: ModelChoice | None) -> ModelChoice:
+    """The model for this request: the session's Hub model if loaded, else the shared EMA or raw weights."""
+    if custom is not None and weights == "ema":
+        return custom
+    models = startup_models()
+    if weights not in ("ema", "raw"):
+        raise gr.Error(f"Weights must be ema or raw, got {weights!r}.")
+    if weights not in models:
+        raise gr.Error("Raw weights are only shipped with the bundled model; choose ema.")
+    return models[weights]
+
+
+def show(x: np.ndarray) -> Image.Image:
+    """The image at its own size: upscaling is left to the browser (CSS keeps the pixels sharp), which keeps
+    each streamed update small to encode while the model runs."""
+    return Image.fromarray(x)
+
+
+def caption(choice: ModelChoice, method: str, steps: int, eta: float, grid: str, x: np.ndarray | None = None) -> str:
+    label = (
+        f"{method.upper()}-{steps}"
+        + (f" η={eta:g}" if method == "ddim" and eta else "")
+        + (" (post grid)" if grid == "post" else "")
+    )
+    if x is not None and choice.image is not None:
+        label += f" · {imaging.psnr(imaging.pil_to_tensor(Image.fromarray(x)), choice.image):.1f} dB"
+    return label
+
+
+def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.Progress()):
+    """Handler for /reverse_generate (a generator: Gradio streams every yield)."""
+    method = {"DDIM": "ddim", "DDPM": "ddpm"}.get(sampler)
+    if method is None:
+        raise gr.Error(f"Sampler must be DDIM or DDPM, got {sampler!r}.")
+    choice = choose(weights, custom)
+    grid = "post" if post_grid is True else "uniform"
+    keep_every = math.ceil(steps / MAX_FRAMES)
+    frames: list[Frame] = []
+    t0, last_yield = time.perf_counter(), 0.0
+    model_s = 0.0
+    for p, model_s in run(choice, method, steps, eta, seed, grid):  # noqa: B007 (read after the loop)
+        x, x0 = to_uint8(p.x[0]), to_uint8(p.pred_x0[0])
+        done = p.i == steps - 1
+        if p.i % keep_every == 0 or done:
+            psnr = imaging.psnr(p.pred_x0[0], choice.image) if choice.image is not None else None
+            frames.append(Frame(p.t, x, x0, psnr))
+        now = time.perf_counter() - t0
+        if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
+            last_yield = now
+            progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
+            status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
+            yield show(x), show(x0), status, None, frames, gr.Slider(), None, None
+    elapsed = time.perf_counter() - t0
+    status = (
+        f"**{caption(choice, method, steps, eta, grid, frames[-1].x)}** · {elapsed:.2f} s "
+        f"(network {model_s:.2f} s, {model_s / elapsed:.0%}) · {choice.name}"
+    )
+    gif = frames_to_gif([upscale(show(np.concatenate([f.x, f.x0], axis=1))) for f in frames], output_path(".gif"), 60)
+    slider = gr.Slider(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, step=1, interactive=True)
+    yield (
+        show(frames[-1].x),
+        show(frames[-1].x0),
+        status,
+        show(frames[-1].x),
+        frames,
+        slider,
+        gif,
+        psnr_path_figure(frames, choice.image is not None),
+    )
+
+
+def scrub(frames: list[Frame] | None, index: Any) -> tuple:
+    """Handler for the scrubber: show a stored step, no recomputation."""
+    if not frames:
+        raise gr.Error("Generate an image first: the scrubber walks through its stored steps.")
+    i = min(max(int(index), 0), len(frames) - 1)
+    f = frames[i]
+    psnr = f" · predicted x₀ {f.psnr_x0:.1f} dB" if f.psnr_x0 is not None else ""
+    return show(f.x), show(f.x0), f"stored step {i + 1}/{len(frames)} · t = {f.t}{psnr}"
+
+
+def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> list[tuple]:
+    """Handler for /reverse_compare: several samplers from the same starting noise."""
+    if kind not in COMPARISONS:
+        raise gr.Error(f"Comparison must be one of {', '.join(COMPARISONS)}, got {kind!r}.")
+    choice = choose(weights, custom)
+    out = []
+    for k, (method, steps, eta, grid) in enumerate(COMPARISONS[kind]):
+        progress(k / len(COMPARISONS[kind]), desc=f"{method.upper()}-{steps}")
+        final = None
+        for p, _ in run(choice, method, steps, eta, seed, grid):
+            final = p.x
+        x = to_uint8(final[0].clamp(-1, 1))
+        out.append((show(x), caption(choice, method, steps, eta, grid, x)))
+    return out
+
+
+def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
+    """Handler for /reverse_load: a Hub model for this session only; an empty id returns to the bundled one."""
+    if not isinstance(repo_id, str) or not repo_id.strip():
+        return None, startup_models()["ema"].note
+    try:
+        choice = load_custom(repo_id.strip(), (revision or "").strip() or hub.DEFAULT_REVISION)
+    except hub.WeightsError as exc:
+        raise gr.Error(f"{exc} The bundled model is still in use.") from None
+    return choice, f"{choice.note} Sampling from it in this session (the EMA choice)."
+
+
+def build(page: gr.Blocks, api: bool = True) -> None:
+    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
+    vis, sfx = ("public", "") if api else ("private", "_page")
+    startup = startup_models()  # loaded once per process, at start-up
+    gr.Markdown(t("reverse.intro"))
+    frames_state, custom_state = gr.State([]), gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
+            steps = Slider(1, MAX_STEPS, 50, step=1, name="Steps", integer=True, label=t("reverse.steps"))
+            eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("reverse.eta"))
+            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("reverse.seed"))
+            weights = gr.Radio(list(startup), value="ema", label=t("reverse.weights"))
+            post_grid = gr.Checkbox(False, label=t("reverse.post_grid"))
+            with gr.Row():
+                run_btn = gr.Button(t("reverse.run"), variant="primary")
+                stop_btn = gr.Button(t("reverse.stop"), variant="stop")
+            status = gr.Markdown(startup["ema"].note)
+        with gr.Column(scale=2):
+            with gr.Row():
+                x_t = gr.Image(
+                    label=t("reverse.x_t"), format="png", height=280, interactive=False, elem_id="reverse-xt" + sfx
+                )
+                x0 = gr.Image(label=t("reverse.x0"), format="png", height=280, interactive=False)
+                final = gr.Image(label=t("reverse.final"), format="png", height=280, interactive=False)
+            scrubber = gr.Slider(
+                0, 1, 0, step=1, label=t("reverse.scrub"), interactive=False, elem_id="reverse-scrub" + sfx
+            )
+            with gr.Row():
+                gif = gr.Image(label=t("reverse.gif"), type="filepath", height=260, interactive=False)
+                psnr_plot = gr.Plot(show_label=False, format="png")
+    gr.Markdown(t("reverse.compare_intro"))
+    with gr.Row():
+        kind = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
+        compare_btn = gr.Button(t("reverse.compare_run"), scale=1)
+    gallery = gr.Gallery(label=t("reverse.gallery"), columns=6, height=260, format="png", object_fit="contain")
+    gr.Markdown(t("reverse.why"))
+    gr.Markdown(t("reverse.hub_intro"))
+    with gr.Row():
+        repo = gr.Textbox(label=t("reverse.repo"), placeholder="owner/name", scale=3)
+        revision = gr.Textbox("main", label=t("reverse.revision"), scale=1)
+        load_btn = gr.Button(t("reverse.load"), scale=1)
+    hub_note = gr.Markdown()
+
+    gen = run_btn.click(
+        generate,
+        [sampler, steps, eta, seed, weights, post_grid, custom_state],
+        [x_t, x0, status, final, frames_state, scrubber, gif, psnr_plot],
+        api_name="reverse_generate" + sfx,
+        api_visibility=vis,
+        concurrency_id="model",
+        concurrency_limit=1,
+    )
+    stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
+    scrubber.change(
+        scrub, [frames_state, scrubber], [x_t, x0, status], api_name="reverse_scrub" + sfx, api_visibility="private"
+    )
+    compare_btn.click(
+        compare,
+        [kind, seed, weights, custom_state],
+        gallery,
+        api_name="reverse_compare" + sfx,
+        api_visibility=vis,
+        concurrency_id="model",
+        concurrency_limit=1,
+    )
+    load_btn.click(
+        load_weights, [repo, revision], [custom_state, hub_note], api_name="reverse_load" + sfx, api_visibility=vis
+    )

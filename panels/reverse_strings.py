@@ -1,0 +1,101 @@
+"""English and Chinese text of the reverse-process panel (keys prefixed ``reverse.``)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "reverse.tab": "4 · Reverse process",
+        "reverse.intro": (
+            "## The reverse process: from noise back to an image\n"
+            "Generation runs the forward chain backwards. Start from pure noise x_T ~ N(0, I); at each step the UNet "
+            "looks at x_t and t and predicts the clean image x̂₀ (this model was trained to predict x₀ directly); the "
+            "sampler then moves x_t to a slightly less noisy x_{t'}. Left: x_t. Right: the network's current guess "
+            "of x₀. The bundled model learned one image (Grace Hopper, 128 × 128), so every seed leads back to it: "
+            "what you watch is how the samplers get there."
+        ),
+        "reverse.sampler": "Sampler",
+        "reverse.steps": "Steps (network evaluations)",
+        "reverse.eta": "η (DDIM only: 0 = deterministic, 1 = as random as DDPM)",
+        "reverse.seed": "Seed (the starting noise)",
+        "reverse.weights": "Weights",
+        "reverse.post_grid": "Use the source post's timestep grid (t = N−1 … 0)",
+        "reverse.run": "Generate",
+        "reverse.stop": "Stop",
+        "reverse.x_t": "x_t",
+        "reverse.x0": "predicted x₀",
+        "reverse.final": "Final image",
+        "reverse.scrub": "Revisit any stored step",
+        "reverse.gif": "The trajectory (x_t | predicted x₀) as a GIF",
+        "reverse.compare_intro": "### Comparisons from the same starting noise",
+        "reverse.kind": "Compare",
+        "reverse.compare_run": "Compare",
+        "reverse.gallery": "Samples (PSNR to the training image in the captions)",
+        "reverse.hub_intro": "### Another model from the Hugging Face Hub (this session only)",
+        "reverse.repo": "Hub repo id (owner/name); empty = the bundled model",
+        "reverse.revision": "Revision (branch, tag or commit)",
+        "reverse.load": "Load",
+        "reverse.why": (
+            "### The DDIM update, and what η does\n"
+            "With ᾱ the cumulative signal fraction of the schedule, one DDIM step from t to an earlier t' computes\n\n"
+            "x̂₀ = the network's prediction (clipped to [−1, 1]),  ε̂ = (x_t − √ᾱ_t · x̂₀) / √(1 − ᾱ_t),\n\n"
+            "**x_{t'} = √ᾱ_{t'} · x̂₀ + √(1 − ᾱ_{t'} − σ²) · ε̂ + σ · z**,  σ = η · √((1 − ᾱ_{t'}) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_{t'}),\n\n"
+            "the formula in the source post (Song et al. 2021, eqs. 12 and 16). It re-noises the predicted image to the "
+            "noise level of t', reusing the predicted noise ε̂. With **η = 0** (σ = 0) no fresh noise is added: the "
+            "path from x_T is deterministic and a few steps suffice. With **η = 1** the step samples the DDPM posterior: "
+            "fresh noise z at every step, which needs more steps.\n\n"
+            "**Why the grid must start at T − 1 (the post's bug).** The post's `generate(steps=N)` walks t = N−1, …, 0. "
+            "For N = T = 1000 that is every step. For N = 50 it starts at t = 49, where the network expects an image "
+            "that is still 99 % signal, but it is handed pure noise. With the post's noise-predicting network the "
+            "result is noise with a little structure. Our bundled model predicts x₀ and knows a single image, so it "
+            "repaints that image whatever x_t looks like: its final image survives the wrong grid (the *post-grid* "
+            "comparison loses about 1 dB), but watch x_t while it streams: it stays noise until the last step, because "
+            "every step believed it was almost done. A sampler with fewer steps must use a sub-grid of [0, T−1] that "
+            "starts at T − 1 (here: evenly spaced from 999 to 0)."
+        ),
+    },
+    "zh": {
+        "reverse.tab": "4 · 逆向过程",
+        "reverse.intro": (
+            "## 逆向过程:从噪声回到图像\n"
+            "生成就是把前向链倒着走。从纯噪声 x_T ~ N(0, I) 出发;每一步 UNet 看到 x_t 和 t,预测干净图像 x̂₀"
+            "(这个模型被训练成直接预测 x₀);采样器再把 x_t 移到噪声稍少的 x_{t'}。左边是 x_t,右边是网络当前对 x₀ 的猜测。"
+            "内置模型只学了一张图像(Grace Hopper,128 × 128),所以任何随机种子最后都回到这张图:你看到的是各种采样器如何到达那里。"
+        ),
+        "reverse.sampler": "采样器",
+        "reverse.steps": "步数(网络调用次数)",
+        "reverse.eta": "η(仅 DDIM:0 = 确定性,1 = 与 DDPM 一样随机)",
+        "reverse.seed": "随机种子(初始噪声)",
+        "reverse.weights": "权重",
+        "reverse.post_grid": "使用原文的时间步网格(t = N−1 … 0)",
+        "reverse.run": "生成",
+        "reverse.stop": "停止",
+        "reverse.x_t": "x_t",
+        "reverse.x0": "预测的 x₀",
+        "reverse.final": "最终图像",
+        "reverse.scrub": "回看任意已保存的步骤",
+        "reverse.gif": "整个轨迹(x_t | 预测的 x₀)的 GIF",
+        "reverse.compare_intro": "### 从同一初始噪声出发的比较",
+        "reverse.kind": "比较",
+        "reverse.compare_run": "比较",
+        "reverse.gallery": "样本(标题中为与训练图像的 PSNR)",
+        "reverse.hub_intro": "### 从 Hugging Face Hub 加载其他模型(仅本次会话)",
+        "reverse.repo": "Hub 仓库 id(owner/name);留空 = 内置模型",
+        "reverse.revision": "版本(分支、标签或提交)",
+        "reverse.load": "加载",
+        "reverse.why": (
+            "### DDIM 的更新公式,以及 η 的作用\n"
+            "记 ᾱ 为调度的累积信号比例,DDIM 从 t 到更早的 t' 的一步计算:\n\n"
+            "x̂₀ = 网络的预测(截断到 [−1, 1]),ε̂ = (x_t − √ᾱ_t · x̂₀) / √(1 − ᾱ_t),\n\n"
+            "**x_{t'} = √ᾱ_{t'} · x̂₀ + √(1 − ᾱ_{t'} − σ²) · ε̂ + σ · z**,σ = η · √((1 − ᾱ_{t'}) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_{t'}),\n\n"
+            "即原文给出的公式(Song 等,2021,式 12 与式 16)。它把预测的图像重新加噪到 t' 的噪声水平,并复用预测的噪声 ε̂。"
+            "**η = 0**(σ = 0)时不加入新噪声:从 x_T 出发的路径是确定的,少量步数就够。**η = 1** 时这一步就是从 DDPM 的后验中采样:"
+            "每一步都有新噪声 z,需要更多步数。\n\n"
+            "**为什么网格必须从 T − 1 开始(原文的 bug)。** 原文的 `generate(steps=N)` 走的是 t = N−1, …, 0。"
+            "N = T = 1000 时这正好是每一步;但 N = 50 时它从 t = 49 开始,网络在这里期望的是仍有 99% 信号的图像,拿到的却是纯噪声。"
+            "用原文那种预测噪声的网络,结果是带一点结构的噪声。我们的内置模型直接预测 x₀,而且只认识一张图像,"
+            "所以不管 x_t 是什么它都会把这张图重新画出来:最终图像在错误的网格下也能保住(*post-grid* 比较只低约 1 dB),"
+            "但请观察流式显示的 x_t:它一直是噪声,直到最后一步,因为每一步都以为自己快完成了。"
+            "步数较少的采样器必须使用 [0, T−1] 上从 T − 1 开始的子网格(这里:从 999 到 0 均匀分布)。"
+        ),
+    },
+}

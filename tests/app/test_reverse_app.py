@@ -1,0 +1,84 @@
+"""The reverse-process endpoints through gradio_client: streaming, seeds, comparisons, bad inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+
+def generate(client, sampler="DDIM", steps=3, eta=0.0, seed=0, weights="ema", post=False):
+    job = client.submit(sampler, steps, eta, seed, weights, post, api_name="/reverse_generate")
+    job.result()
+    return job.outputs()
+
+
+def pixels(image) -> np.ndarray:
+    return np.asarray(Image.open(image)).astype(int)
+
+
+@pytest.mark.parametrize(("sampler", "steps"), [("DDIM", 3), ("DDPM", 4)])
+def test_generates_an_image_and_streams_the_steps(client, sampler, steps) -> None:
+    outputs = generate(client, sampler, steps)
+    assert len(outputs) >= 2  # at least the first step, streamed, then the final result
+    _, _, status, final, _, gif, plot = outputs[-1]
+    assert Image.open(final).size == (128, 128)
+    assert f"{sampler}-{steps}" in status and "dB" in status
+    assert Image.open(gif).n_frames == steps
+    assert plot["plot"].startswith("data:image/png")
+    assert outputs[0][3] is None  # no final image while streaming
+
+
+def test_the_bundled_model_reproduces_its_image(client) -> None:
+    status = generate(client, steps=10)[-1][2]
+    assert float(status.split(" · ")[1].split(" dB")[0]) > 40
+
+
+def test_respects_the_seed(client) -> None:
+    a, b, c = (pixels(generate(client, seed=s, eta=1.0)[0][0]) for s in (5, 5, 6))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_raw_weights_and_the_posts_grid(client) -> None:
+    assert "bundled (raw)" in generate(client, weights="raw")[-1][2]
+    assert "(post grid)" in generate(client, post=True, steps=5)[-1][2]
+
+
+def test_comparisons(client) -> None:
+    gallery = client.predict("eta", 0, "ema", api_name="/reverse_compare")
+    assert [g["caption"].split(" · ")[0] for g in gallery] == ["DDIM-20", "DDIM-20 η=0.5", "DDIM-20 η=1"]
+    with pytest.raises(AppError, match="everything is not in the list of choices"):
+        client.predict("everything", 0, "ema", api_name="/reverse_compare")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"steps": 0}, "Steps must be between 1 and 1000"),
+        ({"steps": 100_000}, "Steps must be between 1 and 1000"),
+        ({"eta": 1.5}, "eta must be between 0 and 1"),
+        ({"eta": "nan"}, "eta must be between 0 and 1"),
+        ({"sampler": "Euler"}, "not in the list of choices"),
+        ({"weights": "best"}, "not in the list of choices"),
+        ({"seed": -1}, "Seed must be between 0"),
+    ],
+)
+def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
+    with pytest.raises(AppError, match=message):
+        generate(client, **kwargs)
+    assert "DDIM-2" in generate(client, steps=2)[-1][2]
+
+
+@pytest.mark.parametrize(
+    ("repo", "message"),
+    [
+        ("not a repo", "not a Hub repo id"),
+        ("/etc", "not a Hub repo id"),
+        ("owner/model", "cannot be reached"),  # no network here: the Hub is unreachable
+    ],
+)
+def test_hub_loading_errors_keep_the_bundled_model(client, repo, message) -> None:
+    with pytest.raises(AppError, match=message):
+        client.predict(repo, "main", api_name="/reverse_load")
+    assert "bundled (EMA)" in generate(client, steps=2)[-1][2]

@@ -1,0 +1,29 @@
+"""Generate once in chromium, then walk back through the stored steps with the scrubber."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_generate_and_scrub(browser, app_url) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/reverse")
+    steps = page.get_by_label("number input for Steps (network evaluations)")
+    steps.fill("10")
+    steps.press("Enter")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text("DDIM-10 ·")).to_be_visible(timeout=30_000)
+    expect(page.locator("img[src^='data:image/png']")).to_have_count(1)  # the PSNR-path plot
+    scrub = page.get_by_label("number input for Revisit any stored step")
+    scrub.fill("0")
+    scrub.press("Enter")
+    expect(page.get_by_text("stored step 1/10 · t = 999")).to_be_visible()
+    scrub.fill("9")
+    scrub.press("Enter")
+    expect(page.get_by_text("stored step 10/10 · t = 0")).to_be_visible()
+    context.close()
