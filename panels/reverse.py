@@ -1,8 +1,9 @@
 """Reverse-process panel: watch the pretrained UNet turn noise into an image, step by step.
 
 Endpoints (``gradio_client``):
-- ``/reverse_generate(sampler, steps, eta, seed, weights, post_grid)`` streams (x_t, predicted x_0, status) at
-  every step (at most ~7 updates a second), then the final image, a GIF of the trajectory and the PSNR plot.
+- ``/reverse_generate(sampler, steps, eta, seed, weights, post_grid)`` streams (x_t, predicted x_0, status with
+  the update being applied) at most 4 times a second, then the final image; ``/reverse_trajectory()`` then gives
+  the GIF of the trajectory and the PSNR plot of the session's last generation.
   ``sampler`` is "DDIM" or "DDPM"; ``weights`` is "ema" or "raw"; ``post_grid`` walks the source post's grid.
 - ``/reverse_compare(kind, seed, weights)`` -> gallery from the same starting noise; ``kind`` is one of "steps",
   "eta", "ddpm-vs-ddim", "post-grid".
@@ -20,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from diffusion import hub, imaging
+from diffusion.sampling import ddpm_posterior, timestep_grid
 from panels.common import Number, Slider, make_translator, output_path
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
@@ -76,6 +78,7 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     choice = choose(weights, custom)
     grid = "post" if post_grid is True else "uniform"
     keep_every = math.ceil(steps / MAX_FRAMES)
+    ts = [*timestep_grid(steps, choice.schedule.T, grid).tolist(), -1]  # -1: the step to x_0
     frames: list[Frame] = []
     t0, last_yield = time.perf_counter(), 0.0
     model_s = 0.0
@@ -89,25 +92,40 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
             progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
-            status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
-            yield show(x), show(x0), status, None, frames, gr.Slider(), None, None
+            formula = step_formula(choice, method, p.t, ts[p.i + 1], eta)
+            status = f"step {p.i + 1}/{steps} · t = {p.t} → {max(ts[p.i + 1], 0)} · {now:.1f} s  \n{formula}"
+            yield show(x), show(x0), status, None, frames, gr.Slider()
     elapsed = time.perf_counter() - t0
     status = (
         f"**{caption(choice, method, steps, eta, grid, frames[-1].x)}** · {elapsed:.2f} s "
         f"(network {model_s:.2f} s, {model_s / elapsed:.0%}) · {choice.name}"
     )
-    gif = frames_to_gif([upscale(show(np.concatenate([f.x, f.x0], axis=1))) for f in frames], output_path(".gif"), 60)
     slider = gr.Slider(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, step=1, interactive=True)
-    yield (
-        show(frames[-1].x),
-        show(frames[-1].x0),
-        status,
-        show(frames[-1].x),
-        frames,
-        slider,
-        gif,
-        psnr_path_figure(frames, choice.image is not None),
-    )
+    yield show(frames[-1].x), show(frames[-1].x0), status, show(frames[-1].x), frames, slider
+
+
+def step_formula(choice: ModelChoice, method: str, t: int, t_prev: int, eta: float) -> str:
+    """The update being applied at this step, with its numbers (DDIM eq. 12, or the DDPM posterior)."""
+    s = choice.schedule
+    ab_t, ab_prev = float(s.alpha_bars[t]), 1.0 if t_prev < 0 else float(s.alpha_bars[t_prev])
+    if method == "ddpm":
+        c0, ct, var = ddpm_posterior(s, t, t_prev)
+        return f"x_{{t'}} = {c0:.3f}·x̂₀ + {ct:.3f}·x_t + {math.sqrt(var):.3f}·z"
+    sigma = eta * math.sqrt((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev))
+    direction = math.sqrt(max(1 - ab_prev - sigma**2, 0.0))
+    numbers = f"{math.sqrt(ab_prev):.3f}·x̂₀ + {direction:.3f}·ε̂ + {sigma:.3f}·z"
+    return f"x_{{t'}} = √ᾱ_{{t'}}·x̂₀ + √(1−ᾱ_{{t'}}−σ²)·ε̂ + σ·z = {numbers}"
+
+
+def trajectory(frames: list[Frame] | None) -> tuple:
+    """Handler for /reverse_trajectory: the last generation's GIF and PSNR path (this session's frames).
+
+    Runs after generation, so the final image shows without waiting for them.
+    """
+    if not frames:
+        raise gr.Error("Generate an image first.")
+    gif = frames_to_gif([upscale(show(np.concatenate([f.x, f.x0], axis=1))) for f in frames], output_path(".gif"), 60)
+    return gif, psnr_path_figure(frames, frames[-1].psnr_x0 is not None)
 
 
 def scrub(frames: list[Frame] | None, index: Any) -> tuple:
@@ -194,14 +212,15 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gen = run_btn.click(
         generate,
         [sampler, steps, eta, seed, weights, post_grid, custom_state],
-        [x_t, x0, status, final, frames_state, scrubber, gif, psnr_plot],
+        [x_t, x0, status, final, frames_state, scrubber],
         api_name="reverse_generate" + sfx,
         api_visibility=vis,
         concurrency_id="model",
         concurrency_limit=1,
     )
+    gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
     stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
-    scrubber.change(
+    scrubber.input(  # user moves only: the final update of its range must not overwrite the status
         scrub, [frames_state, scrubber], [x_t, x0, status], api_name="reverse_scrub" + sfx, api_visibility="private"
     )
     compare_btn.click(

@@ -22,12 +22,13 @@ def pixels(image) -> np.ndarray:
 def test_generates_an_image_and_streams_the_steps(client, sampler, steps) -> None:
     outputs = generate(client, sampler, steps)
     assert len(outputs) >= 2  # at least the first step, streamed, then the final result
-    _, _, status, final, _, gif, plot = outputs[-1]
+    _, _, status, final, _ = outputs[-1]
     assert Image.open(final).size == (128, 128)
     assert f"{sampler}-{steps}" in status and "dB" in status
+    assert outputs[0][3] is None and "x_{t'} =" in outputs[0][2]  # streaming: the update being applied
+    gif, plot = client.predict(api_name="/reverse_trajectory")  # this client's session keeps the frames
     assert Image.open(gif).n_frames == steps
     assert plot["plot"].startswith("data:image/png")
-    assert outputs[0][3] is None  # no final image while streaming
 
 
 def test_the_bundled_model_reproduces_its_image(client) -> None:
