@@ -36,6 +36,14 @@ RECIPES: dict[str, tuple[UNetConfig, training.TrainConfig]] = {
         UNetConfig(coord_channels=True, prediction="x0", schedule="cosine"),
         replace(training.PRESETS["default"], batch_size=2),
     ),
+    "ours-fourier": (
+        UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
+        replace(training.PRESETS["default"], batch_size=2),
+    ),
+    "ours-fourier-lr1e-3": (
+        UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
+        replace(training.PRESETS["default"], batch_size=2, lr=1e-3),
+    ),
     "ours-eps": (
         UNetConfig(coord_channels=True, prediction="eps", schedule="cosine"),
         replace(training.PRESETS["default"], batch_size=1),
@@ -88,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--eval-every", type=float, default=60.0, help="seconds of training between evaluations")
-    parser.add_argument("--recipes", default="post,ours")
+    parser.add_argument("--recipes", default="post,ours-fourier")
     parser.add_argument("--size", type=int, default=128)
     args = parser.parse_args()
     image = imaging.load_image(imaging.sample_image_path(), size=args.size)[None]

@@ -27,7 +27,7 @@ class TrainConfig:
     """Optimisation settings (what the network predicts lives in ``UNetConfig``)."""
 
     steps: int = 2000  # optimiser steps in this run
-    batch_size: int = 4  # noisy copies of the image(s) per step, each at its own random t
+    batch_size: int = 2  # noisy copies of the image(s) per step, each at its own random t
     lr: float = 5e-4  # peak AdamW learning rate
     weight_decay: float = 0.0  # AdamW weight decay (a one-image model has nothing to regularise towards)
     warmup_steps: int = 50  # linear LR warm-up from 0

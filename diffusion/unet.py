@@ -35,6 +35,7 @@ class UNetConfig:
     groups: int = 8  # GroupNorm groups
     shared_norm: bool = True  # the post's quirk: one GroupNorm for both convs of a block
     coord_channels: bool = False  # append (y, x) in [-1, 1] as two input channels: tells a pixel where it is
+    coord_octaves: int = 0  # with coord_channels: also sin/cos(2^k pi y), sin/cos(2^k pi x), k < coord_octaves
     image_size: int = 128  # the training resolution (the network itself is fully convolutional)
     schedule: str = "seed-cosine"  # beta schedule name (diffusion.schedules)
     T: int = 1000  # number of diffusion steps
@@ -98,7 +99,7 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         self.config = config
         c, tdim = config, config.time_emb_dim
         self.time_mlp = nn.Sequential(nn.Linear(tdim, tdim), nn.SiLU())
-        c_in = c.in_channels + (2 if c.coord_channels else 0)
+        c_in = c.in_channels + (2 + 4 * c.coord_octaves if c.coord_channels else 0)
 
         def block(a: int, b: int) -> Block:
             return Block(a, b, tdim, c.groups, c.shared_norm)
@@ -113,7 +114,7 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         t_emb = self.time_mlp(sinusoidal_embedding(t, self.config.time_emb_dim))
         if self.config.coord_channels:
-            x = torch.cat([x, coordinate_grid(x)], dim=1)
+            x = torch.cat([x, coordinate_grid(x, self.config.coord_octaves)], dim=1)
         skips = []
         for i, down in enumerate(self.downs):
             x = down(x if i == 0 else F.max_pool2d(x, 2), t_emb)
@@ -157,13 +158,20 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         return model
 
 
-def coordinate_grid(x: torch.Tensor) -> torch.Tensor:
-    """(B, 2, H, W) row and column coordinates in [-1, 1], matching x's batch, size, dtype and device."""
+def coordinate_grid(x: torch.Tensor, octaves: int = 0) -> torch.Tensor:
+    """(B, 2 + 4 octaves, H, W): row and column coordinates in [-1, 1], then their Fourier features
+    sin/cos(2^k pi y), sin/cos(2^k pi x) for k < octaves (Tancik et al. 2020: coordinate networks learn fine
+    detail much faster from such features). Matches x's batch, size, dtype and device."""
     b, _, h, w = x.shape
     ys = torch.linspace(-1.0, 1.0, h, device=x.device, dtype=x.dtype)
     xs = torch.linspace(-1.0, 1.0, w, device=x.device, dtype=x.dtype)
     grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij"))
-    return grid.expand(b, 2, h, w)
+    feats = [grid]
+    for k in range(octaves):
+        angle = grid * (math.pi * 2**k)
+        feats += [angle.sin(), angle.cos()]
+    out = torch.cat(feats)
+    return out.expand(b, *out.shape)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -58,3 +58,16 @@ def test_bad_configs_are_rejected() -> None:
         UNetConfig(channels=(10, 20), groups=8)
     with pytest.raises(ValueError, match="Unknown UNet config keys"):
         UNetConfig.from_dict({"channels": [8], "attention": True})
+
+
+def test_fourier_coordinate_features() -> None:
+    from diffusion.unet import coordinate_grid
+
+    grid = coordinate_grid(torch.zeros(2, 1, 5, 9), octaves=2)
+    assert grid.shape == (2, 2 + 4 * 2, 5, 9)
+    y, x = grid[0, 0], grid[0, 1]
+    assert y[0, 0] == -1 and y[-1, 0] == 1 and x[0, -1] == 1
+    torch.testing.assert_close(grid[0, 2], torch.sin(torch.pi * y))  # k = 0: sin(pi y), sin(pi x), cos ...
+    torch.testing.assert_close(grid[0, 9], torch.cos(2 * torch.pi * x))  # k = 1: sin y, sin x, cos y, cos x
+    cfg = UNetConfig(**{**TINY.__dict__, "coord_channels": True, "coord_octaves": 3})
+    assert UNet(cfg)(torch.randn(1, 1, 16, 16), torch.tensor([1])).shape == (1, 1, 16, 16)

@@ -38,10 +38,24 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def page(browser, app_url: str) -> Iterator:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    pg.goto(app_url)
-    yield pg
-    context.close()
+def open_page(browser, app_url: str) -> Iterator:
+    """open_page(path, locale) -> a Page on the app's ``path`` in a fresh browser context (closed afterwards)."""
+    contexts = []
+
+    def _open(path: str = "", locale: str = "en-US"):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(f"{app_url}{path}")
+        return pg
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page) -> Iterator:
+    """The main page (all tabs), in English."""
+    return open_page()

@@ -11,16 +11,13 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_upload_and_move_the_timestep(browser, app_url, tmp_path: Path) -> None:
+def test_upload_and_move_the_timestep(open_page, tmp_path: Path) -> None:
     upload = tmp_path / "circle.png"
     img = Image.new("RGB", (200, 160), "white")
     img.paste((200, 30, 30), (60, 40, 140, 120))
     img.save(upload)
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{app_url}/forward")
+    page = open_page("/forward")
     numbers = page.get_by_text("· β_t =").first
     expect(numbers).to_contain_text("t = 250")  # the example image is shown on load
 
@@ -38,4 +35,3 @@ def test_upload_and_move_the_timestep(browser, app_url, tmp_path: Path) -> None:
     # The schedule table and the post's demo are drawn on load.
     expect(page.get_by_text("3.195e-03")).to_be_visible()
     expect(page.get_by_role("button", name="Run the post's demo")).to_be_visible()
-    context.close()

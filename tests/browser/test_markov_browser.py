@@ -40,10 +40,8 @@ def test_language_switch_and_markov_panel(page) -> None:
     expect(page.get_by_text("Sunny 0.750000, Rainy 0.250000")).to_be_visible()
 
 
-def test_standalone_route_shows_only_the_panel(browser, app_url) -> None:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{app_url}/markov")
+def test_standalone_route_shows_only_the_panel(open_page) -> None:
+    page = open_page("/markov", locale="zh-CN")
     expect(page.get_by_role("heading", name="马尔可夫链:明天只取决于今天")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="从第一性原理理解扩散模型")).to_have_count(0)
     expect(page.locator(".markov-path").first).to_be_visible(timeout=30_000)
@@ -53,4 +51,3 @@ def test_standalone_route_shows_only_the_panel(browser, app_url) -> None:
     page.get_by_role("button", name="模拟", exact=True).click()
     expect(page.get_by_text("Sunny 0.", exact=False).first).to_be_visible()
     expect(page.get_by_text("Cloudy 0.", exact=False).first).to_be_visible(timeout=30_000)
-    context.close()

@@ -8,11 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_generate_and_scrub(browser, app_url) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"{app_url}/reverse")
+def test_generate_and_scrub(open_page) -> None:
+    page = open_page("/reverse")
     steps = page.get_by_label("number input for Steps (network evaluations)")
     steps.fill("10")
     steps.press("Enter")
@@ -26,4 +23,3 @@ def test_generate_and_scrub(browser, app_url) -> None:
     scrub.fill("9")
     scrub.press("Enter")
     expect(page.get_by_text("stored step 10/10 · t = 0")).to_be_visible()
-    context.close()

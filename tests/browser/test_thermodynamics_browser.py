@@ -8,11 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_render_and_play(browser, app_url) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"{app_url}/thermodynamics")
+def test_render_and_play(open_page) -> None:
+    page = open_page("/thermodynamics")
     page.get_by_label("number input for Particles").fill("400")
     page.get_by_label("number input for Particles").press("Enter")
     page.get_by_role("button", name="Simulate and render").click()
@@ -25,4 +22,3 @@ def test_render_and_play(browser, app_url) -> None:
         timeout=30_000,
     )
     assert page.locator("img[src^='data:image/png']").count() >= 2  # density and entropy plots
-    context.close()
