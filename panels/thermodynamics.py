@@ -1,9 +1,10 @@
 """Thermodynamics panel: the post's particle simulation, rendered headless with pygame, beside its physics.
 
 Endpoint (``gradio_client``):
-- ``/thermo_run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif)`` ->
+- ``/thermo_run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_seconds)`` ->
   (MP4 path, GIF path or None, density plot, entropy/flux plot, Markdown). ``scenario`` is "driven" (the post's
-  hot/cold box) or "ink" (an ink drop at uniform temperature).
+  hot/cold box) or "ink" (an ink drop at uniform temperature); ``skip_seconds`` are simulated before filming
+  (the driven box needs ~40 s to reach its steady state).
 """
 
 from __future__ import annotations
@@ -28,14 +29,21 @@ FPS = 60  # the post's clock.tick(60)
 MAX_PARTICLES = 50_000
 MAX_SECONDS = 20
 MAX_WORK = 30_000_000  # particle-frames per request: about 15 s of work on 2 cores
+MAX_SKIP_S = 120
+MAX_SKIP_WORK = 150_000_000  # particle-steps simulated before filming: about 8 s (no rendering)
 GIF_FPS, GIF_MAX_FRAMES = 20, 200
 ENTROPY_CELLS = (40, 30)
 
 
-def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dict, progress):
+def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dict, progress, skip: int = 0):
     """Yield rendered (H, W, 3) frames one at a time (streamed to the encoder, never all in memory),
-    filling ``record`` with per-frame entropy and flux, the GIF's frames and the final x positions."""
+    filling ``record`` with per-frame entropy and flux, the GIF's frames and the final x positions.
+    The first ``skip`` frames are simulated but not filmed (to start from the steady state)."""
     system = ParticleSystem(params, n, np.random.default_rng(seed))
+    for frame in range(skip):
+        system.step()
+        if frame % 200 == 0:
+            progress(frame / max(skip, 1), desc="skipping ahead (simulating, not filming)")
     renderer = Renderer(params)
     gif_every = max(1, FPS // GIF_FPS)
     for frame in range(n_frames):
@@ -51,7 +59,9 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
     record["x"] = system.pos[:, 0].copy()
 
 
-def run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, progress=gr.Progress()):
+def run(
+    scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress=gr.Progress()
+):
     """Handler for /thermo_run."""
     if scenario not in SCENARIOS:
         raise gr.Error(f"Scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}.")
@@ -60,6 +70,12 @@ def run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, s
         raise gr.Error(
             f"Particles × frames is capped at {MAX_WORK:,} per request ({particles:,} particles × {n_frames:,} "
             f"frames = {particles * n_frames:,}): use fewer particles or a shorter duration."
+        )
+    skip = round(skip_s * FPS)
+    if particles * skip > MAX_SKIP_WORK:
+        raise gr.Error(
+            f"Particles × skipped frames is capped at {MAX_SKIP_WORK:,} ({particles:,} × {skip:,}): "
+            "skip less or use fewer particles."
         )
     with user_errors():
         params = ParticleParams(
@@ -72,17 +88,19 @@ def run(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, s
         )
     t0 = time.perf_counter()
     record: dict[str, Any] = {"entropy": [], "flux": [], "gif": [] if gif is True else None}
-    mp4 = write_mp4(frames(params, particles, n_frames, seed, record, progress), output_path(".mp4"), fps=FPS)
+    film = frames(params, particles, n_frames, seed, record, progress, skip)
+    mp4 = write_mp4(film, output_path(".mp4"), fps=FPS)
     elapsed = time.perf_counter() - t0
     gif_path = write_gif(record["gif"], output_path(".gif"), fps=GIF_FPS, scale=1) if record["gif"] else None
     entropies, fluxes = np.array(record["entropy"]), np.array(record["flux"])
-    sol = fokker_planck.solve(params, np.linspace(0, n_frames, min(n_frames, 200) + 1).round().astype(int), cells=190)
+    recorded = np.linspace(skip, skip + n_frames, min(n_frames, 200) + 1).round().astype(int)
+    sol = fokker_planck.solve(params, np.unique(np.concatenate([[0], recorded])), cells=190)
     text = summary(params, particles, n_frames, entropies, fluxes, sol, elapsed)
     return (
         mp4,
         gif_path,
         density_figure(record["x"], sol, params),
-        entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS),
+        entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS, skip),
         text,
     )
 
@@ -126,6 +144,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             drift = Slider(0.0, 3.0, 0.8, step=0.05, name="DRIFT_COEFF", label=t("thermo.drift"))
             diffusion = Slider(0.0, 30.0, 10.0, step=0.5, name="DIFFUSION_BASE", label=t("thermo.diffusion"))
             seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("thermo.seed"))
+            skip_s = Slider(0, MAX_SKIP_S, 40, step=5, name="Skip ahead (s)", label=t("thermo.skip"))
             gif = gr.Checkbox(False, label=t("thermo.gif"))
             run_btn = gr.Button(t("thermo.run"), variant="primary")
         with gr.Column(scale=2):
@@ -139,7 +158,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.on(
         [run_btn.click],
         run,
-        [scenario, particles, seconds, left, right, drift, diffusion, seed, gif],
+        [scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip_s],
         [video, gif_file, density, entropy, numbers],
         api_name="thermo_run" + sfx,
         api_visibility=vis,

@@ -33,11 +33,16 @@ def density_figure(x: np.ndarray, sol: FPSolution, params: ParticleParams) -> Fi
     return fig
 
 
-def entropy_figure(entropies, fluxes, sol: FPSolution, n: int, cells: tuple[int, int], fps: int) -> Figure:
-    """Coarse-grained entropy per frame against its maximum; re-injection flux per frame against the PDE."""
+def entropy_figure(
+    entropies, fluxes, sol: FPSolution, n: int, cells: tuple[int, int], fps: int, start: int = 0
+) -> Figure:
+    """Coarse-grained entropy per frame against its maximum; re-injection flux per frame against the PDE.
+
+    ``start`` is the number of frames simulated before filming: times are shown from the simulation's start.
+    """
     fig = Figure(figsize=(6.2, 3.4), layout="constrained")
     ax = fig.add_subplot()
-    seconds = np.arange(1, len(entropies) + 1) / fps
+    seconds = (start + np.arange(1, len(entropies) + 1)) / fps
     ax.plot(seconds, entropies, color="#2ca02c", lw=1.5, label="entropy S (nats)")
     ax.axhline(
         math.log(cells[0] * cells[1]), color="#2ca02c", ls="--", lw=0.8, label=f"maximum log {cells[0] * cells[1]}"

@@ -19,9 +19,10 @@ def run(
     diffusion=10.0,
     seed=0,
     gif=False,
+    skip=0,
 ):
     return client.predict(
-        scenario, particles, seconds, left, right, drift, diffusion, seed, gif, api_name="/thermo_run"
+        scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip, api_name="/thermo_run"
     )
 
 
@@ -34,6 +35,12 @@ def test_driven_run_returns_a_playable_video_plots_and_numbers(client) -> None:
     assert Image.open(gif).n_frames == 20 and Image.open(gif).size == (400, 300)
     assert density["plot"].startswith("data:image/png") and entropy["plot"].startswith("data:image/png")
     assert "500 particles × 60 frames" in text and "Re-injection flux" in text
+
+
+def test_skipping_ahead_reaches_the_driven_steady_state(client) -> None:
+    text = run(client, particles=2000, skip=40)[4]
+    flux = float(text.split("Re-injection flux over the last 15 frames: ")[1].split(" particles")[0])
+    assert flux > 0.3  # at the steady state ~0.6 particles per frame leave at 95% of the width (2,000 particles)
 
 
 def test_ink_drop_and_seed(client) -> None:
@@ -54,6 +61,8 @@ def test_ink_drop_and_seed(client) -> None:
         ({"drift": "fast"}, "DRIFT_COEFF must be a number"),
         ({"scenario": "boiling"}, "not in the list of choices"),
         ({"seed": -2}, "Seed must be between 0"),
+        ({"skip": 500}, "Skip ahead \\(s\\) must be between 0 and 120"),
+        ({"particles": 50_000, "skip": 100}, "skipped frames is capped"),
     ],
 )
 def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
