@@ -59,16 +59,6 @@ def validate_transition_matrix(matrix: object, atol: float = ROW_SUM_ATOL) -> np
     return p / p.sum(axis=1, keepdims=True)
 
 
-def validate_distribution(p0: object, k: int, atol: float = ROW_SUM_ATOL) -> np.ndarray:
-    """Check an initial law on k states and return it as a float64 (k,) array."""
-    p = np.asarray(p0, dtype=np.float64)
-    if p.shape != (k,):
-        raise ValueError(f"The initial law must have {k} entries, got shape {p.shape}.")
-    if not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1.0) > atol:
-        raise ValueError(f"The initial law must be non-negative and sum to 1, got {p.tolist()}.")
-    return p / p.sum()
-
-
 def simulate(
     matrix: np.ndarray,
     start: np.ndarray | int,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -219,7 +219,3 @@ def load_checkpoint(path: str | Path, cfg: TrainConfig | None = None, device: to
     state.generator.set_state(data["generator"])
     state.losses = list(data["losses"])
     return state
-
-
-def with_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
-    return replace(cfg, steps=steps)

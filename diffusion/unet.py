@@ -13,7 +13,7 @@ Note: no ``from __future__ import annotations`` here: ``PyTorchModelHubMixin`` r
 import itertools
 import math
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import torch
@@ -177,8 +177,3 @@ def coordinate_grid(x: torch.Tensor, octaves: int = 0) -> torch.Tensor:
 def count_parameters(model: nn.Module) -> int:
     """Number of distinct trainable parameters (a shared GroupNorm counts once)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def config_dict(config: UNetConfig) -> dict[str, Any]:
-    """The config as JSON-ready values (tuples become lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config).items()}
