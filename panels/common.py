@@ -18,8 +18,6 @@ from typing import Any
 import gradio as gr
 from gradio.i18n import I18nData
 
-from diffusion.imaging import open_image
-
 Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 LANGUAGES = ("en", "zh")
 
@@ -90,54 +88,61 @@ def as_seed(value: Any) -> int:
     return as_int(value, "Seed", 0, 2**32 - 1)
 
 
-class Slider(gr.Slider):
-    """A ``gr.Slider`` whose API values are checked with a message that names the field.
+class _Template:
+    """Mixin for a Gradio component subclass that the browser draws as its Gradio base class.
 
-    Gradio's own check says "Value 5000 is greater than maximum value 4000." without saying which
-    slider, and a non-number fails with no message at all. ``is_template`` makes the browser draw it
-    as a plain slider.
+    The frontend picks its component by block name, and the config is read off ``__init__``'s signature:
+    both come from the Gradio base class (ours take ``**kwargs``).
     """
 
     is_template = True
+
+    def _gradio_base(self) -> type:
+        return next(c for c in type(self).__mro__ if c.__module__.startswith("gradio."))
+
+    def get_block_name(self) -> str:
+        return self._gradio_base().__name__.lower()
+
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        return super().get_config(cls or self._gradio_base())  # type: ignore[misc]
+
+
+class _NamedNumber(_Template):
+    """Checks API values itself, naming the field: Gradio's check says "Value 5000 is greater than maximum
+    value 4000." without saying which field, and a non-number fails with no message at all."""
+
+    field_name: str
+    integer: bool
+
+    def preprocess(self, payload: Any) -> float | int:
+        check = as_int if self.integer else as_float
+        return check(payload, self.field_name, self.minimum, self.maximum)  # type: ignore[attr-defined]
+
+
+class Slider(_NamedNumber, gr.Slider):
+    """A ``gr.Slider`` whose API values are checked with a message that names the field."""
 
     def __init__(self, minimum: float, maximum: float, value: float, *, name: str, integer: bool = False, **kwargs):
         self.field_name, self.integer = name, integer
         super().__init__(minimum, maximum, value, **kwargs)
 
-    def preprocess(self, payload: Any) -> float | int:
-        check = as_int if self.integer else as_float
-        return check(payload, self.field_name, self.minimum, self.maximum)
 
-    def get_config(self, cls: type | None = None) -> dict[str, Any]:
-        return super().get_config(cls or gr.Slider)  # the config is read off __init__'s signature
-
-
-class Number(gr.Number):
+class Number(_NamedNumber, gr.Number):
     """A ``gr.Number`` checked like ``Slider`` (whole numbers when ``integer``)."""
-
-    is_template = True
 
     def __init__(self, value: float, *, name: str, minimum: float, maximum: float, integer: bool = True, **kwargs):
         self.field_name, self.integer = name, integer
         super().__init__(value, minimum=minimum, maximum=maximum, precision=0 if integer else None, **kwargs)
 
-    def preprocess(self, payload: Any) -> float | int:
-        check = as_int if self.integer else as_float
-        return check(payload, self.field_name, self.minimum, self.maximum)
 
-    def get_config(self, cls: type | None = None) -> dict[str, Any]:
-        return super().get_config(cls or gr.Number)
-
-
-class ImageInput(gr.Image):
-    """A ``gr.Image`` that hands the handler the uploaded file's path, checked but not decoded by Gradio.
+class ImageInput(_Template, gr.Image):
+    """A ``gr.Image`` that hands the handler the uploaded file's path without decoding it.
 
     Gradio's own preprocessing decodes the image with PIL (before any pixel-count check, and with an
-    unhelpful error for a non-image), so it is skipped: the file (already inside Gradio's upload cache)
-    is checked with ``imaging.open_image``, which reads only the header before enforcing the pixel cap.
+    unhelpful error for a non-image). Here the file (already inside Gradio's upload cache) is passed on
+    as is; handlers load it with ``diffusion.imaging``, which reads only the header before enforcing the
+    pixel cap and turns every failure into a clear message, so it is decoded once per request.
     """
-
-    is_template = True
 
     def preprocess(self, payload: Any) -> str | None:
         if payload is None:
@@ -145,12 +150,7 @@ class ImageInput(gr.Image):
         path = getattr(payload, "path", None)
         if not path:
             raise gr.Error("The image did not arrive: upload it again.")
-        with user_errors():
-            open_image(path).close()
         return str(path)
-
-    def get_config(self, cls: type | None = None) -> dict[str, Any]:
-        return super().get_config(cls or gr.Image)
 
 
 OUTPUT_DIR = os.path.join(tempfile.gettempdir(), "diffusion-first-principles")
