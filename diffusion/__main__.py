@@ -120,14 +120,10 @@ def cmd_push(args: argparse.Namespace) -> int:
         print("error: set HF_TOKEN to a Hugging Face write token to push.", file=sys.stderr)
         return 2
     try:
-        model = hub.load_folder(args.weights)
-        url = model.push_to_hub(args.repo, token=token, commit_message="Upload UNet (diffusion-from-first-principles)")
-    except hub.WeightsError as exc:
+        url = hub.push_folder(args.weights, args.repo, token)
+    except (hub.WeightsError, ConnectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # network and auth errors from the Hub: report them without the token
-        print(f"error: push failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
     print(f"pushed to {url}")
     return 0
 

@@ -128,3 +128,38 @@ def load_model(source: str | None = None, revision: str = DEFAULT_REVISION, toke
     return LoadedModel(
         load_folder(folder), f"{source}@{revision}", f"Loaded {source} at revision {revision} from the Hub."
     )
+
+
+def push_folder(folder: str | os.PathLike, repo_id: str, token: str, private: bool = False) -> str:
+    """Upload a model folder (config.json, model.safetensors, README.md) to a Hub model repo; returns its URL.
+
+    The token is used for this call only: it is never stored, logged, or echoed in an error message.
+
+    Raises:
+        WeightsError: malformed id, empty token, a folder that does not load, or the Hub refusing the upload.
+        ConnectionError: the Hub cannot be reached.
+    """
+    if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id):
+        raise WeightsError(f"{repo_id!r} is not a Hub repo id: use the form owner/name (letters, digits, - _ .).")
+    if not isinstance(token, str) or not token.strip():
+        raise WeightsError("Pushing needs a Hugging Face token with write access (huggingface.co/settings/tokens).")
+    token = token.strip()
+    load_folder(folder)  # only a folder that loads strictly is uploaded
+    from huggingface_hub import HfApi, constants
+
+    _probe(constants.ENDPOINT)
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+        info = api.upload_folder(
+            repo_id=repo_id,
+            folder_path=str(folder),
+            allow_patterns=["config.json", "model.safetensors", "README.md"],
+            commit_message="Upload UNet (diffusion-from-first-principles)",
+        )
+    except OSError as exc:
+        raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
+    except Exception as exc:  # auth, permission, quota: say what the Hub said, never the token
+        message = str(exc).replace(token, "***").splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise WeightsError(f"The Hub refused the upload: {message}") from None
+    return str(getattr(info, "repo_url", None) or f"{constants.ENDPOINT}/{repo_id}")

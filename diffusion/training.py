@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -161,14 +162,15 @@ def train(state: TrainState, images: torch.Tensor) -> Iterator[TrainProgress]:
         lr = lr_at(state.step, cfg)
         for group in state.optimizer.param_groups:
             group["lr"] = lr
-        loss = loss_fn(model, schedule, images[idx.to(device)], state.generator, use_bf16)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(
-                f"The loss became {loss.item()} at step {state.step + 1}: training stopped. "
-                "Try a lower learning rate; the weights from the last good step are kept."
-            )
-        state.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        with torch.enable_grad():  # whatever grad mode the calling thread was left in
+            loss = loss_fn(model, schedule, images[idx.to(device)], state.generator, use_bf16)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"The loss became {loss.item()} at step {state.step + 1}: training stopped. "
+                    "Try a lower learning rate; the weights from the last good step are kept."
+                )
+            state.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         state.optimizer.step()
         state.ema.update(model)
@@ -178,25 +180,54 @@ def train(state: TrainState, images: torch.Tensor) -> Iterator[TrainProgress]:
     model.eval()
 
 
+def state_to_dict(state: TrainState) -> dict[str, Any]:
+    """Everything in ``state`` as plain data and CPU tensors: what a checkpoint holds, and what crosses a process
+    boundary (a ZeroGPU worker returns it). The tensors of a CPU state are shared, not copied."""
+    return {
+        "model_config": asdict(state.model.config),
+        "train_config": asdict(state.cfg),
+        "model": _to_cpu(state.model.state_dict()),
+        "ema": _to_cpu(state.ema.model.state_dict()),
+        "ema_updates": state.ema.updates,
+        "optimizer": _to_cpu(state.optimizer.state_dict()),
+        "step": state.step,
+        "generator": state.generator.get_state(),
+        "losses": list(state.losses),
+    }
+
+
+def state_from_dict(data: dict[str, Any], cfg: TrainConfig | None = None, device: torch.device | None = None):
+    """Rebuild a ``TrainState`` from ``state_to_dict`` (copies the tensors); ``cfg`` may extend the run."""
+    from diffusion.unet import UNetConfig
+
+    model = UNet(UNetConfig.from_dict(data["model_config"]))
+    model.load_state_dict(data["model"], strict=True)
+    state = new_state(model, cfg or TrainConfig(**data["train_config"]), device)
+    state.ema.model.load_state_dict(data["ema"], strict=True)
+    state.ema.updates = data["ema_updates"]
+    state.optimizer.load_state_dict(data["optimizer"])
+    state.step = data["step"]
+    state.generator.set_state(data["generator"])
+    state.losses = list(data["losses"])
+    return state
+
+
+def _to_cpu(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
 def save_checkpoint(state: TrainState, path: str | Path) -> None:
     """Write model, EMA, optimiser, step, RNG state and losses (tensors and plain data only)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    torch.save(
-        {
-            "model_config": asdict(state.model.config),
-            "train_config": asdict(state.cfg),
-            "model": state.model.state_dict(),
-            "ema": state.ema.model.state_dict(),
-            "ema_updates": state.ema.updates,
-            "optimizer": state.optimizer.state_dict(),
-            "step": state.step,
-            "generator": state.generator.get_state(),
-            "losses": state.losses,
-        },
-        tmp,
-    )
+    torch.save(state_to_dict(state), tmp)
     tmp.replace(path)  # atomic: a crash mid-write never leaves a half checkpoint
 
 
@@ -205,17 +236,4 @@ def load_checkpoint(path: str | Path, cfg: TrainConfig | None = None, device: to
 
     Only our own checkpoints are read, and with ``weights_only=True`` (no pickle code execution).
     """
-    from diffusion.unet import UNetConfig
-
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    model = UNet(UNetConfig.from_dict(data["model_config"]))
-    model.load_state_dict(data["model"], strict=True)
-    saved = TrainConfig(**data["train_config"])
-    state = new_state(model, cfg or saved, device)
-    state.ema.model.load_state_dict(data["ema"], strict=True)
-    state.ema.updates = data["ema_updates"]
-    state.optimizer.load_state_dict(data["optimizer"])
-    state.step = data["step"]
-    state.generator.set_state(data["generator"])
-    state.losses = list(data["losses"])
-    return state
+    return state_from_dict(torch.load(path, map_location="cpu", weights_only=True), cfg, device)

@@ -172,3 +172,17 @@ def output_path(suffix: str) -> str:
         except OSError:
             pass  # another request removed it first
     return os.path.join(OUTPUT_DIR, f"{uuid.uuid4().hex}{suffix}")
+
+
+_SESSION_MODELS: dict[int, tuple[gr.Blocks, gr.State]] = {}
+
+
+def session_model(page: gr.Blocks) -> gr.State:
+    """The visitor's own model on this page (a ``ModelChoice`` or None), shared by the panels of the page:
+    the training panel puts the model it fine-tuned there, the reverse panel samples from it.
+
+    Created (invisibly) by the first panel that asks for it while ``page`` is being built.
+    """
+    if id(page) not in _SESSION_MODELS:
+        _SESSION_MODELS[id(page)] = (page, gr.State(None))  # the page is kept so its id is never reused
+    return _SESSION_MODELS[id(page)][1]

@@ -22,7 +22,7 @@ from PIL import Image
 
 from diffusion import hub, imaging
 from diffusion.sampling import ddpm_posterior, timestep_grid
-from panels.common import Number, Slider, make_translator, output_path
+from panels.common import Number, Slider, make_translator, output_path, session_model
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
 from panels.reverse_plots import psnr_path_figure
@@ -170,7 +170,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     vis, sfx = ("public", "") if api else ("private", "_page")
     startup = startup_models()  # loaded once per process, at start-up
     gr.Markdown(t("reverse.intro"))
-    frames_state, custom_state = gr.State([]), gr.State(None)
+    frames_state, custom_state = gr.State([]), session_model(page)
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))

@@ -1,0 +1,374 @@
+"""Training panel: fine-tune the UNet on an uploaded image, live, on the GPU when there is one.
+
+Endpoints (``gradio_client``; each visitor's run lives in their session):
+- ``/train_start(image, start, network, prediction, size, preset, steps, lr, batch_size, ema_decay, preview_every)``
+  streams (status, plot, EMA preview, raw preview, zip) after every chunk of training (a few seconds, or a
+  preview boundary); the last update carries the zip of the model in Hub format.
+- ``/train_stop()`` asks this session's run to stop after the current chunk (what was learned is kept: the
+  run then ends with its zip, as if it had finished).
+- ``/train_resume(steps, preview_every)`` continues this session's run for ``steps`` more steps.
+- ``/train_push(repo_id, token, private)`` uploads this session's model to the Hub.
+- ``/train_estimate(start, network, size, batch_size, steps, preview_every)`` -> the time estimate.
+
+ZeroGPU: ``finetune.train_chunk`` runs under ``@spaces.GPU``; on a ZeroGPU Space it runs in another process, so
+it takes and returns the whole run as plain data, which the session keeps between chunks. Off Spaces the
+decorator returns the function itself and the chunks run here, on CUDA when present, else on the CPU.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+import torch
+
+from diffusion import finetune, hub, imaging
+from panels.common import (
+    ImageInput,
+    Number,
+    Slider,
+    as_choice,
+    make_translator,
+    output_path,
+    session_model,
+    user_errors,
+)
+from panels.forward import EXAMPLES
+from panels.reverse_model import ModelChoice, prepare_model, startup_models
+from panels.training_plots import training_figure
+from panels.training_strings import STRINGS
+
+try:  # the `spaces` package is installed on Hugging Face Spaces (and by requirements.txt)
+    import spaces
+except ImportError:  # pragma: no cover - only without requirements.txt
+    spaces = None
+
+t = make_translator(STRINGS)
+
+ZERO_GPU = bool(spaces is not None and spaces.config.Config.zero_gpu)
+# Seconds of training per chunk: each chunk ends with a UI update (and, on ZeroGPU, is one GPU call whose
+# start-up costs a second or two, so chunks there are longer; a visitor's quota is ~120 s).
+CHUNK_SECONDS = 40.0 if ZERO_GPU else 10.0 if torch.cuda.is_available() else 3.0
+MAX_STEPS = 5000
+PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batch size, EMA decay)
+    "ours": ("x0", 5e-4, 2, 0.99),
+    "post": ("eps", 2e-4, 1, 0.0),
+}
+STARTS = {"pretrained model": "pretrained", "scratch": "scratch"}
+PREDICTIONS = {"x0 (clean image)": "x0", "v": "v", "eps (noise, as in the post)": "eps"}
+
+
+def _chunk_duration(job, image, until_step, max_seconds, preview_every=0, force_preview=False) -> int:
+    """ZeroGPU's time request for one chunk: its training budget plus previews and start-up."""
+    return int(max_seconds + 30)
+
+
+# Off Spaces (SPACES_ZERO_GPU unset) spaces.GPU returns the function itself.
+gpu_train_chunk = spaces.GPU(duration=_chunk_duration)(finetune.train_chunk) if spaces else finetune.train_chunk
+
+
+@dataclass
+class Job:
+    """One visitor's run: the plain-data training state and what the UI shows of it."""
+
+    spec: finetune.RunSpec
+    image: torch.Tensor  # (1, S, S) in [-1, 1]
+    data: dict[str, Any]  # training.state_to_dict format
+    previews: list[tuple[int, float, float]] = field(default_factory=list)  # (step, PSNR EMA, PSNR raw)
+    last: finetune.Preview | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    running: bool = False
+    seconds: float = 0.0  # training wall time, all chunks
+    run_start: int = 0  # the step this Start/Resume began at, and its training time, for the time-left estimate
+    run_seconds: float = 0.0
+    device: str = "cpu"
+    error: str | None = None
+
+    @property
+    def step(self) -> int:
+        return int(self.data["step"])
+
+    @property
+    def total(self) -> int:
+        return int(self.data["train_config"]["steps"])
+
+
+def device_name() -> str:
+    if ZERO_GPU:
+        return "ZeroGPU"
+    if torch.cuda.is_available():
+        return f"GPU ({torch.cuda.get_device_name(0)})"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def _size_key(size: Any) -> Any:
+    """64, 64.0 and "64" name the same size; anything else is passed on to be rejected by name."""
+    if isinstance(size, int | float) and not isinstance(size, bool) and math.isfinite(size) and size == int(size):
+        return str(int(size))
+    return size
+
+
+def parse_spec(start, network, prediction, size, preset, steps, lr, batch_size, ema_decay) -> finetune.RunSpec:
+    with user_errors():
+        return finetune.RunSpec(
+            start=as_choice(start, "Start from", {v: v for v in STARTS.values()}),
+            network=as_choice(network, "Network", {k: k for k in finetune.NETWORKS}),
+            prediction=as_choice(prediction, "Prediction", {v: v for v in PREDICTIONS.values()}),
+            size=as_choice(_size_key(size), "Size", {str(s): s for s in finetune.SIZES}),
+            preset=as_choice(preset, "Optimiser", {k: k for k in PRESETS}),
+            steps=steps,
+            lr=lr,
+            batch_size=batch_size,
+            ema_decay=ema_decay,
+        )
+
+
+def estimate(start, network, size, batch_size, steps, preview_every) -> str:
+    """Handler for /train_estimate: the run's duration from one step measured on this machine (cached)."""
+    if ZERO_GPU:
+        return f"Runs on a ZeroGPU GPU in chunks of at most {CHUNK_SECONDS:.0f} s of your GPU quota."
+    try:
+        spec = parse_spec(start, network, "x0", size, "ours", steps, 5e-4, batch_size, 0.9)
+        preview_every = int(preview_every)
+    except (gr.Error, TypeError, ValueError):
+        return ""  # the start button reports the bad value
+    pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
+    per_step = finetune.step_seconds(finetune.model_config(spec, pre), spec.batch_size)
+    # a training step is ~3 forward passes of its batch; a preview is 2 samples x PREVIEW_STEPS forward passes
+    previews = spec.steps // max(preview_every, 1) * 2 * finetune.PREVIEW_STEPS * per_step / (3 * spec.batch_size)
+    total = spec.steps * per_step + previews
+    return (
+        f"Estimated time on this {device_name()}: **about {_duration(total)}** "
+        f"({per_step:.2f} s per step measured here, previews {_duration(previews)}; "
+        "longer while other visitors use the machine)."
+    )
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(seconds, 0.0)
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+
+
+def status_text(job: Job, head: str) -> str:
+    recent = job.data["losses"][-20:]
+    loss = f" · loss {recent[-1]:.5f} (last 20 steps: {sum(recent) / len(recent):.5f})" if recent else ""
+    done = job.step - job.run_start
+    rate = job.run_seconds / done if done > 0 else None
+    left = f" · about {_duration(rate * (job.total - job.step))} left" if rate and job.running else ""
+    psnr = ""
+    if job.last is not None:
+        psnr = f"\n\nPreview at step {job.last.step}: EMA {job.last.psnr_ema:.1f} dB, raw {job.last.psnr_raw:.1f} dB."
+    return f"**{head}** · step {job.step} / {job.total}{loss} · {job.seconds:.0f} s on {job.device}{left}{psnr}"
+
+
+def _figure(job: Job):
+    return training_figure(job.data["losses"], job.previews, job.total)
+
+
+def _previews(job: Job, new: bool) -> tuple:
+    if not new or job.last is None:
+        return gr.skip(), gr.skip()
+    return job.last.ema, job.last.raw
+
+
+def _run(job: Job, preview_every: int, progress: gr.Progress):
+    """Advance ``job`` chunk by chunk until done or stopped, yielding the panel's outputs after each chunk."""
+    skip = gr.skip()
+    job.running, job.error = True, None
+    job.run_start, job.run_seconds = job.step, 0.0
+    yield status_text(job, "Starting"), _figure(job), skip, skip, skip, job, skip
+    try:
+        while job.step < job.total and not job.stop.is_set():
+            res = gpu_train_chunk(job.data, job.image, job.total, CHUNK_SECONDS, preview_every)
+            job.data, job.device = res.job, res.device
+            job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
+            if res.error:
+                job.error = res.error
+                break
+            if res.preview is not None:
+                job.last = res.preview
+                job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
+            done = (job.step - job.run_start) / max(job.total - job.run_start, 1)
+            progress(done, desc=f"step {job.step}/{job.total}")
+            yield status_text(job, "Training"), _figure(job), *_previews(job, res.preview is not None), skip, job, skip
+        if job.last is None or job.last.step != job.step:  # stopped between previews: show the model as it is
+            res = gpu_train_chunk(job.data, job.image, job.step, 0.0, 0, True)
+            job.last = res.preview
+            job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
+    finally:
+        job.running = False
+        job.stop.clear()
+    path = output_path(".zip")
+    card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
+    finetune.export_zip(job.data, path, card)
+    choice = ModelChoice(
+        prepare_model(finetune.model_from_job(job.data)),
+        f"fine-tuned (EMA, step {job.step})",
+        job.image,
+        f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
+    )
+    if job.error:
+        head = f"Stopped: {job.error}"
+    elif job.step < job.total:
+        head = "Stopped (what was learned is kept: Resume continues)"
+    else:
+        head = "Done"
+    head += ". Download the model below; the Reverse process tab now samples from it (the EMA choice)"
+    yield status_text(job, head), _figure(job), job.last.ema, job.last.raw, path, job, choice
+
+
+def start(
+    image,
+    start_from,
+    network,
+    prediction,
+    size,
+    preset,
+    steps,
+    lr,
+    batch_size,
+    ema_decay,
+    preview_every,
+    job: Job | None,
+    progress=gr.Progress(),
+):
+    """Handler for /train_start: a new run from the chosen starting point (replacing this session's run)."""
+    if job is not None and job.running:
+        raise gr.Error("A run is still going in this session: stop it first.")
+    if image is None:
+        raise gr.Error("Upload an image first (or click one of the examples).")
+    spec = parse_spec(start_from, network, prediction, size, preset, steps, lr, batch_size, ema_decay)
+    with user_errors():
+        x = imaging.load_image(image, size=spec.size, channels=1)
+        pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None
+        data = finetune.new_job(spec, pretrained)
+    yield from _run(Job(spec, x, data), int(preview_every), progress)
+
+
+def resume(steps, preview_every, job: Job | None, progress=gr.Progress()):
+    """Handler for /train_resume: ``steps`` more steps of this session's run."""
+    if job is None:
+        raise gr.Error("Nothing to resume yet: press Start first.")
+    if job.running:
+        raise gr.Error("This run is still going: stop it first.")
+    with user_errors():
+        job.data = finetune.extend_job(job.data, int(steps))
+    yield from _run(job, int(preview_every), progress)
+
+
+def stop(job: Job | None) -> str:
+    """Handler for /train_stop: ask this session's run to stop after its current chunk."""
+    if job is None or not job.running:
+        return "No run is going in this session."
+    job.stop.set()
+    return "Stopping after the current chunk…"
+
+
+def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
+    """Handler for /train_push: upload this session's model to the Hub (the token is used once, never kept)."""
+    if job is None or job.last is None:
+        raise gr.Error("Train a model first: there is nothing to push yet.")
+    card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = finetune.export_folder(job.data, tmp, card)
+        try:
+            url = hub.push_folder(folder, (repo_id or "").strip(), token or "", bool(private))
+        except (hub.WeightsError, ConnectionError) as exc:
+            raise gr.Error(str(exc)) from None
+    return f"Pushed to {url}"
+
+
+def fill_preset(preset: str) -> tuple:
+    prediction, lr, batch, ema = PRESETS.get(preset, PRESETS["ours"])
+    return prediction, lr, batch, ema
+
+
+def build(page: gr.Blocks, api: bool = True) -> None:
+    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
+    vis, sfx = ("public", "") if api else ("private", "_page")
+    gr.Markdown(t("train.intro"))
+    job_state, model_state = gr.State(None), session_model(page)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            image = ImageInput(
+                EXAMPLES[1], type="filepath", label=t("train.image"), sources=["upload", "clipboard"], height=220
+            )
+            gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("train.examples"))
+            start_from = gr.Radio(list(STARTS.items()), value="pretrained", label=t("train.start_from"))
+            network = gr.Radio(
+                [("full (7.8 M parameters, the post's)", "full"), ("small (0.5 M)", "small")],
+                value="full",
+                label=t("train.network"),
+            )
+            size = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
+            preset = gr.Radio([("ours", "ours"), ("as in the post", "post")], value="ours", label=t("train.preset"))
+            gr.Markdown(t("train.preset_info"))
+            prediction = gr.Radio(list(PREDICTIONS.items()), value="x0", label=t("train.prediction"))
+            steps = Slider(1, MAX_STEPS, 300, step=1, name="Steps", integer=True, label=t("train.steps"))
+            with gr.Row():
+                lr = Number(5e-4, name="Learning rate", minimum=1e-6, maximum=0.1, integer=False, label=t("train.lr"))
+                batch = Slider(1, 16, 2, step=1, name="Batch size", integer=True, label=t("train.batch"))
+            with gr.Row():
+                ema = Number(0.99, name="EMA decay", minimum=0.0, maximum=0.9999, integer=False, label=t("train.ema"))
+                preview_every = Slider(
+                    1, 1000, 50, step=1, name="Preview every", integer=True, label=t("train.preview_every")
+                )
+            estimate_md = gr.Markdown()
+            with gr.Row():
+                start_btn = gr.Button(t("train.start"), variant="primary", elem_id="train-start" + sfx)
+                stop_btn = gr.Button(t("train.stop"), variant="stop", elem_id="train-stop" + sfx)
+                resume_btn = gr.Button(t("train.resume"))
+        with gr.Column(scale=2):
+            status = gr.Markdown(elem_id="train-status" + sfx)
+            plot = gr.Plot(show_label=False, format="png")
+            with gr.Row():
+                ema_img = gr.Image(
+                    label=t("train.preview_ema"), height=220, interactive=False, format="png", elem_classes="pixelated"
+                )
+                raw_img = gr.Image(
+                    label=t("train.preview_raw"), height=220, interactive=False, format="png", elem_classes="pixelated"
+                )
+            download = gr.File(label=t("train.download"), interactive=False, elem_id="train-download" + sfx)
+            gr.Markdown(t("train.prediction_why"))
+            gr.Markdown(t("train.ema_why"))
+    gr.Markdown(t("train.push_intro"))
+    with gr.Row():
+        repo = gr.Textbox(label=t("train.repo"), placeholder="owner/name", scale=2)
+        token = gr.Textbox(label=t("train.token"), type="password", scale=2)
+        private = gr.Checkbox(True, label=t("train.private"), scale=1)
+        push_btn = gr.Button(t("train.push"), scale=1)
+    push_note = gr.Markdown()
+
+    outputs = [status, plot, ema_img, raw_img, download, job_state, model_state]
+    heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
+    start_btn.click(
+        start,
+        [image, start_from, network, prediction, size, preset, steps, lr, batch, ema, preview_every, job_state],
+        outputs,
+        api_name="train_start" + sfx,
+        **heavy,
+    )
+    resume_btn.click(resume, [steps, preview_every, job_state], outputs, api_name="train_resume" + sfx, **heavy)
+    # Not in the "model" slot: a stop must get through while the run holds it.
+    stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
+    preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
+    estimate_inputs = [start_from, network, size, batch, steps, preview_every]
+    for component in estimate_inputs:
+        component.change(
+            estimate,
+            estimate_inputs,
+            estimate_md,
+            api_name=False,
+            trigger_mode="always_last",
+            concurrency_id="estimate",
+            concurrency_limit=1,
+            show_progress="hidden",
+        )
+    page.load(estimate, estimate_inputs, estimate_md, api_name="train_estimate" + sfx, api_visibility=vis)
+    push_btn.click(push, [repo, token, private, job_state], push_note, api_name="train_push" + sfx, api_visibility=vis)

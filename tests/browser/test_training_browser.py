@@ -1,0 +1,26 @@
+"""Start a short fine-tune in chromium, watch it stream, stop it, and get the model to download."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_start_and_stop_a_fine_tune(open_page) -> None:
+    page = open_page("/training")
+    expect(page.get_by_text("Estimated time on this")).to_be_visible(timeout=60_000)
+    page.get_by_label("scratch", exact=True).check()
+    page.get_by_label("small (0.5 M)").check()
+    page.get_by_label("32", exact=True).check()
+    steps = page.get_by_label("number input for Steps (Resume adds this many)")
+    steps.fill("5000")
+    steps.press("Enter")
+    page.locator("#train-start_page").click()
+    status = page.locator("#train-status_page")
+    expect(status).to_contain_text("Training", timeout=60_000)  # streamed while it runs
+    page.locator("#train-stop_page").click()
+    expect(status).to_contain_text("Stopped", timeout=60_000)
+    expect(status).to_contain_text("/ 5000")
+    expect(page.locator("#train-download_page").get_by_text(".zip")).to_be_visible()
