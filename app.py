@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from panels import forward, markov, reverse, thermodynamics, training
+from panels import forward, markov, points, reverse, thermodynamics, training
 from panels.common import build_i18n, make_translator
 
 APP_STRINGS = {
@@ -50,6 +50,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("forward", "forward.tab", forward.STRINGS, forward.build),
     Panel("reverse", "reverse.tab", reverse.STRINGS, reverse.build),
     Panel("training", "train.tab", training.STRINGS, training.build),
+    Panel("points", "points.tab", points.STRINGS, points.build),
 )
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 THEME = gr.themes.Soft(primary_hue="indigo")

@@ -134,3 +134,70 @@ def write_gif(frames: list[np.ndarray], path: str, fps: int = 20, scale: int = 2
     images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     images[0].save(path, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
     return path
+
+
+class CloudRenderer:
+    """Draws a 2-D point cloud as particles, like ``Renderer``: the same disk stamps, the same white trails and the
+    same temperature colours (red = hot = noisy, blue = cold = clean), with an optional vector field (arrows)
+    underneath. World coordinates in [-extent, extent]^2 map to a square ``size`` x ``size`` frame, y up.
+    """
+
+    def __init__(self, size: int = 480, extent: float = 3.0) -> None:
+        pygame.display.init()
+        self.size, self.extent = int(size), float(extent)
+        self.surface = pygame.Surface((self.size, self.size), depth=32)
+        self.shifts = self.surface.get_shifts()[:3]
+        self.pad = HEAD_RADIUS
+        self.stride = self.size + 2 * self.pad
+        self.head = (_disk(2)[:, 0] * self.stride + _disk(2)[:, 1]).astype(np.int32)
+        self.trail = (_disk(1)[:, 0] * self.stride + _disk(1)[:, 1]).astype(np.int32)
+
+    def to_pixels(self, points: np.ndarray) -> np.ndarray:
+        """(N, 2) world coordinates -> (N, 2) float pixel coordinates (x right, y down)."""
+        scale = (self.size - 1) / (2 * self.extent)
+        return np.stack([(points[:, 0] + self.extent) * scale, (self.extent - points[:, 1]) * scale], 1)
+
+    def draw(
+        self,
+        points: np.ndarray,
+        temp: float,
+        trails: list[np.ndarray] = (),
+        arrows: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """One (size, size, 3) uint8 frame.
+
+        Args:
+            points: (N, 2) positions now; ``trails``: earlier positions, oldest first (each (N, 2)).
+            temp: 0 (cold, blue) .. 1 (hot, red): the colour of every particle.
+            arrows: (origins (K, 2), vectors (K, 2)) in world units, drawn as grey arrows under the particles.
+        """
+        self.surface.fill((18, 18, 28))
+        c = (self.size - 1) / 2
+        pygame.draw.line(self.surface, (45, 45, 60), (0, c), (self.size, c))
+        pygame.draw.line(self.surface, (45, 45, 60), (c, 0), (c, self.size))
+        if arrows is not None:
+            start, vec = self.to_pixels(arrows[0]), arrows[1] * (self.size - 1) / (2 * self.extent)
+            for (x, y), (dx, dy) in zip(start, vec, strict=True):
+                end = (x + dx, y - dy)
+                pygame.draw.line(self.surface, (110, 110, 130), (x, y), end)
+                pygame.draw.circle(self.surface, (150, 150, 175), end, 1)
+        canvas = np.pad(pygame.surfarray.array2d(self.surface).astype(np.uint32), self.pad, mode="edge")
+        flat = canvas.reshape(-1)
+        for i, old in enumerate(trails):
+            grey = np.uint32(60 + 150 * (i + 1) // (len(trails) + 1))
+            flat[self._indices(old, self.trail)] = self._pack(np.array([[grey, grey, grey]]))[0]
+        rgb = np.array([[255 * temp, 150, 255 * (1 - temp)]]).clip(0, 255)
+        flat[self._indices(points, self.head)] = self._pack(rgb)[0]
+        pygame.surfarray.blit_array(self.surface, canvas[self.pad : -self.pad, self.pad : -self.pad])
+        return np.frombuffer(pygame.image.tobytes(self.surface, "RGB"), np.uint8).reshape(self.size, self.size, 3)
+
+    def _pack(self, rgb: np.ndarray) -> np.ndarray:
+        rgb = rgb.astype(np.uint32)
+        return (rgb[:, 0] << self.shifts[0]) | (rgb[:, 1] << self.shifts[1]) | (rgb[:, 2] << self.shifts[2])
+
+    def _indices(self, points: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        px = self.to_pixels(np.asarray(points, dtype=np.float64))
+        inside = np.isfinite(px).all(1) & (px >= 0).all(1) & (px <= self.size - 1).all(1)  # off-frame: not drawn
+        xi = np.rint(px[inside, 0]).astype(np.int32) + self.pad
+        yi = np.rint(px[inside, 1]).astype(np.int32) + self.pad
+        return ((xi * np.int32(self.stride) + yi)[:, None] + offsets[None, :]).reshape(-1)

@@ -128,13 +128,14 @@ def new_state(model: UNet, cfg: TrainConfig, device: torch.device | None = None)
 
 
 def loss_fn(model: UNet, schedule: NoiseSchedule, x0: torch.Tensor, gen: torch.Generator, use_bf16: bool):
-    """MSE between the network output and its target at random timesteps; x0 is (B, C, H, W)."""
+    """MSE between the network output and its target at random timesteps; x0 is (B, C, H, W) images (or any
+    (B, ...) data, e.g. 2-D points, for a model with the same ``config.prediction``/``schedule``/``T``)."""
     b = x0.shape[0]
     t = torch.randint(0, schedule.T, (b,), generator=gen)
     noise = torch.randn(x0.shape, generator=gen).to(x0.device)
     x_t = q_sample(schedule, x0, t, noise)
     target = target_for(model.config.prediction, schedule, x0, t, noise)
-    if x0.device.type == "cpu":
+    if x0.device.type == "cpu" and x_t.dim() == 4:  # images; the 2-D toy model trains on (B, 2) points
         x_t = x_t.contiguous(memory_format=torch.channels_last)
     with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model(x_t, t.to(x0.device))

@@ -1,0 +1,103 @@
+"""Plots of the point-cloud panel: forward statistics against theory, training, score fields, sampler paths."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from diffusion import toy2d
+from diffusion.schedules import make_schedule
+
+LIM = 3.0
+
+
+def _cloud_axes(ax, title: str) -> None:
+    ax.set(xlim=(-LIM, LIM), ylim=(-LIM, LIM), title=title, aspect="equal", xticks=[], yticks=[])
+
+
+def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.ToyConfig) -> Figure:
+    """Mean and variance of the simulated cloud along t, against the closed form
+    E[x_t] = sqrt(abar_t) E[x_0], Var[x_t] = abar_t Var[x_0] + 1 - abar_t (per axis)."""
+    abar = np.concatenate([[1.0], make_schedule(config.schedule, config.T).alpha_bars])  # index t = steps taken
+    x0 = clouds[0]
+    ts_all = np.arange(config.T + 1)
+    fig = Figure(figsize=(7.5, 3), layout="constrained")
+    ax, bx = fig.subplots(1, 2)
+    for axis, color, name in ((0, "#d62728", "x"), (1, "#1f77b4", "y")):
+        ax.plot(ts_all, np.sqrt(abar) * x0[:, axis].mean(), color=color, lw=1, label=f"closed form ({name})")
+        ax.plot(ts, [c[:, axis].mean() for c in clouds], "o", ms=3, color=color, label=f"particles ({name})")
+        bx.plot(ts_all, abar * x0[:, axis].var() + 1 - abar, color=color, lw=1)
+        bx.plot(ts, [c[:, axis].var() for c in clouds], "o", ms=3, color=color)
+    bx.axhline(1, color="#777", ls=":", lw=1)
+    ax.set(xlabel="t", ylabel="mean", title="Mean → 0")
+    bx.set(xlabel="t", ylabel="variance", title="Variance → 1 (equilibrium N(0, I))")
+    ax.legend(fontsize=6)
+    for a in (ax, bx):
+        a.grid(alpha=0.3)
+    return fig
+
+
+def training_figure(losses: list[float], samples: np.ndarray | None, data: np.ndarray, total: int) -> Figure:
+    """Loss per step, and the current samples (DDIM) over the data."""
+    fig = Figure(figsize=(7.5, 3.2), layout="constrained")
+    ax, bx = fig.subplots(1, 2, width_ratios=[1.4, 1])
+    if losses:
+        y = np.asarray(losses)
+        k = max(len(y) // 50, 1)
+        ax.plot(np.arange(1, len(y) + 1), y, lw=0.5, alpha=0.3, color="#1f77b4")
+        ax.plot(np.arange(k, len(y) + 1), np.convolve(y, np.ones(k) / k, "valid"), color="#1f77b4")
+    ax.set(xlabel="step", ylabel="MSE on ε", title="Loss", xlim=(0, total))
+    ax.grid(alpha=0.3)
+    bx.scatter(data[:, 0], data[:, 1], s=1, color="#bbbbbb", label="data")
+    if samples is not None:
+        bx.scatter(samples[:, 0], samples[:, 1], s=1, color="#d62728", label="samples")
+    bx.legend(fontsize=6, markerscale=4, loc="lower right")
+    _cloud_axes(bx, "Samples (DDIM-50)")
+    bx.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
+    return fig
+
+
+def score_figure(model: toy2d.ToyMLP, path: list[tuple[int, np.ndarray]], picks: int = 4) -> Figure:
+    """The learned score field (arrows, normalised) at a few timesteps of a reverse path, with x_t on top."""
+    idx = np.linspace(0, len(path) - 2, picks).round().astype(int)
+    fig = Figure(figsize=(3 * picks, 3.2), layout="constrained")
+    g = np.linspace(-2.6, 2.6, 17)
+    grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    for ax, i in zip(fig.subplots(1, picks), idx, strict=True):
+        t_next = path[i + 1][0]  # the field the sampler uses to leave x_t
+        s = toy2d.score_field(model, max(t_next, 0), grid)
+        s = s / (np.linalg.norm(s, axis=1, keepdims=True).max() + 1e-12)
+        ax.quiver(grid[:, 0], grid[:, 1], s[:, 0], s[:, 1], color="#888", angles="xy", scale=8, width=0.004)
+        pts = path[i][1]
+        ax.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#d62728")
+        _cloud_axes(ax, f"t = {max(t_next, 0)}")
+    return fig
+
+
+def paths_figure(paths: dict[str, list[tuple[int, np.ndarray]]], data: np.ndarray, k: int = 25) -> Figure:
+    """The trajectories of k particles under each sampler, from the same starting noise."""
+    fig = Figure(figsize=(3.4 * len(paths), 3.4), layout="constrained")
+    for ax, (name, path) in zip(np.atleast_1d(fig.subplots(1, len(paths))), paths.items(), strict=True):
+        xs = np.stack([x for _, x in path])[:, :k]  # (steps + 1, k, 2)
+        ax.scatter(data[:, 0], data[:, 1], s=0.5, color="#cccccc")
+        for j in range(xs.shape[1]):
+            ax.plot(xs[:, j, 0], xs[:, j, 1], lw=0.7, alpha=0.8)
+        ax.scatter(xs[-1, :, 0], xs[-1, :, 1], s=8, color="k", zorder=3)
+        _cloud_axes(ax, name)
+    return fig
+
+
+def steps_figure(results: dict[str, list[tuple[int, float]]], floor: float, noise: float) -> Figure:
+    """Sliced Wasserstein distance to the data against the number of sampling steps, per sampler."""
+    fig = Figure(figsize=(5, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    for name, pts in results.items():
+        s, d = np.asarray(pts).T
+        ax.plot(s, d, "o-", ms=4, label=name)
+    ax.axhline(noise, color="#d62728", ls=":", lw=1, label="pure noise")
+    ax.axhline(floor, color="#2ca02c", ls=":", lw=1, label="a fresh sample of the data")
+    ax.set(xscale="log", yscale="log", xlabel="sampling steps", ylabel="sliced Wasserstein to the data")
+    ax.set_title("Fewer steps, worse samples", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    return fig
