@@ -150,7 +150,23 @@ class ImageInput(_Template, gr.Image):
         path = getattr(payload, "path", None)
         if not path:
             raise gr.Error("The image did not arrive: upload it again.")
+        if not in_upload_folder(str(path)):
+            # Gradio already refuses payloads naming server files ("not uploaded by a user"); this keeps the
+            # guarantee local to the code that opens the file, whatever a future Gradio does.
+            raise gr.Error("Only uploaded files can be used: upload the image (the API's handle_file does this).")
         return str(path)
+
+
+def _in(root: str, path: str) -> bool:
+    root, path = os.path.realpath(root), os.path.realpath(path)
+    return os.path.commonpath([root, path]) == root
+
+
+def in_upload_folder(path: str) -> bool:
+    """Whether ``path`` (symlinks resolved) is inside Gradio's upload cache (GRADIO_TEMP_DIR)."""
+    from gradio.utils import get_upload_folder
+
+    return _in(get_upload_folder(), path)
 
 
 OUTPUT_DIR = os.path.join(tempfile.gettempdir(), "diffusion-first-principles")
