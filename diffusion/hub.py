@@ -85,12 +85,13 @@ def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None =
         ) from None
     except RevisionNotFoundError:
         raise WeightsError(f"The repo {repo_id!r} has no revision {revision!r}.") from None
+    except LocalEntryNotFoundError as exc:  # the Hub cannot be reached and nothing is cached (a subclass of
+        # EntryNotFoundError, so it must be caught first)
+        raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
     except EntryNotFoundError:
         raise WeightsError(
             f"The repo {repo_id!r} has no config.json and model.safetensors (only safetensors are loaded)."
         ) from None
-    except LocalEntryNotFoundError as exc:  # raised when the Hub cannot be reached and nothing is cached
-        raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
     except OSError as exc:  # httpx/requests connection errors derive from OSError in some versions
         raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
     return Path(path).parent

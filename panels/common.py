@@ -200,5 +200,7 @@ def session_model(page: gr.Blocks) -> gr.State:
     Created (invisibly) by the first panel that asks for it while ``page`` is being built.
     """
     if id(page) not in _SESSION_MODELS:
-        _SESSION_MODELS[id(page)] = (page, gr.State(None))  # the page is kept so its id is never reused
+        # kept 30 minutes after its last update (a fine-tuned model is ~31 MB); the page is kept so its id is
+        # never reused
+        _SESSION_MODELS[id(page)] = (page, gr.State(None, time_to_live=1800))
     return _SESSION_MODELS[id(page)][1]

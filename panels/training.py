@@ -293,7 +293,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
     gr.Markdown(t("train.intro"))
-    job_state, model_state = gr.State(None), session_model(page)
+    # A run holds ~125 MB (weights, EMA, optimiser): forget it 30 minutes after its last update.
+    job_state, model_state = gr.State(None, time_to_live=1800), session_model(page)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             image = ImageInput(

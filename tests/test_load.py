@@ -1,0 +1,22 @@
+"""A short version of bench/load.py in CI: concurrent sessions, zero failures, bounded memory, still serving."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+
+@pytest.mark.slow
+def test_concurrent_sessions_are_all_served() -> None:
+    import load
+
+    report = load.run(sessions=6, seconds=15)
+    assert report["failed"] == 0, report
+    assert set(report["endpoints"]) == {"markov", "forward", "generate", "particles"}, report
+    assert all(e["completed"] >= 1 for e in report["endpoints"].values()), report
+    assert report["served_after"]
+    assert report["rss_mb"]["peak"] < 4000, report  # the model, Gradio and 6 sessions: well under 4 GB
