@@ -40,7 +40,7 @@ def hub_endpoint(monkeypatch, tmp_path):
 
 def test_an_unreachable_hub_says_so_and_keeps_the_bundled_model(client, hub_endpoint) -> None:
     hub_endpoint("http://127.0.0.1:9")  # nothing listens there
-    with pytest.raises(AppError, match="cannot be reached.*bundled model is still in use"):
+    with pytest.raises(AppError, match=r"cannot be reached.*bundled model is still in use"):
         client.predict("owner/model", "main", api_name="/reverse_load")
     assert "bundled (EMA)" in generate_status(client)
 
@@ -63,9 +63,9 @@ def test_corrupt_and_mismatched_hub_weights_say_so(client, hub_endpoint, tmp_pat
     )
     try:
         hub_endpoint(url)
-        with pytest.raises(AppError, match="corrupt or not a safetensors file"):
+        with pytest.raises(AppError, match=r"corrupt or not a safetensors file"):
             client.predict("team/corrupt", "v1", api_name="/reverse_load")
-        with pytest.raises(AppError, match="do not fit config.json"):
+        with pytest.raises(AppError, match=r"do not fit config\.json"):
             client.predict("team/mismatched", "v1", api_name="/reverse_load")
         assert "bundled (EMA)" in generate_status(client)  # nothing lost
         note = client.predict("team/good", "v1", api_name="/reverse_load")
@@ -88,7 +88,7 @@ def test_a_nan_during_fine_tuning_stops_with_a_message_and_keeps_the_last_good_w
     next(iter(broken["model"].values())).fill_(float("nan"))
     job = panel.Job(spec, image, broken)
     outputs = list(panel._run(job, preview_every=5, progress=gr.Progress()))
-    status, _, ema, raw, zip_path, job_out, choice = outputs[-1]
+    status, _, _, _, zip_path, job_out, choice = outputs[-1]
     assert status.startswith("**Stopped: The loss became nan") and "Kept the weights of step 3" in status
     assert job_out.step == 3 and not job_out.running
     with zipfile.ZipFile(zip_path) as zf:
