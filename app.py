@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+import spaces  # noqa: F401  (before torch: on a ZeroGPU Space it must come before CUDA is initialised)
 
 from panels import forward, markov, points, reverse, thermodynamics, training
 from panels.common import build_i18n, make_translator
