@@ -159,7 +159,7 @@ class ToyMLP(nn.Module):
 
 def default_train_config(steps: int = 3000, seed: int = 0) -> training.TrainConfig:
     """Big batches of points, a higher LR than the UNet's, warm-up and cosine decay, EMA tied to the run length."""
-    return training.TrainConfig(steps=steps, batch_size=512, lr=3e-3, warmup_steps=100, seed=seed)
+    return training.TrainConfig(steps=steps, batch_size=512, lr=2e-2, warmup_steps=100, seed=seed)
 
 
 def new_toy_state(cfg: training.TrainConfig, config: ToyConfig = ToyConfig(), seed: int = 0) -> training.TrainState:

@@ -57,20 +57,26 @@ def training_figure(losses: list[float], samples: np.ndarray | None, data: np.nd
     return fig
 
 
-def score_figure(model: toy2d.ToyMLP, path: list[tuple[int, np.ndarray]], picks: int = 4) -> Figure:
-    """The learned score field (arrows, normalised) at a few timesteps of a reverse path, with x_t on top."""
-    idx = np.linspace(0, len(path) - 2, picks).round().astype(int)
-    fig = Figure(figsize=(3 * picks, 3.2), layout="constrained")
-    g = np.linspace(-2.6, 2.6, 17)
+def score_figure(model: toy2d.ToyMLP, path: list[tuple[int, np.ndarray]]) -> Figure:
+    """The learned score field (arrows, normalised) at a few timesteps of a reverse path, with x_t on top.
+
+    The timesteps are spread towards the end (t near 0.6 T, 0.25 T, 0.08 T and the last step): with the linear
+    schedule the shape only appears in the last few hundred steps."""
+    T = model.config.T
+    ts = np.array([t_ for t_, _ in path[:-1]])
+    idx = sorted({int(np.abs(ts - target).argmin()) for target in (0.6 * T, 0.25 * T, 0.08 * T, 0)})
+    fig = Figure(figsize=(3 * len(idx), 3.2), layout="constrained")
+    g = np.linspace(-2, 2, 17)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    for ax, i in zip(fig.subplots(1, picks), idx, strict=True):
-        t_next = path[i + 1][0]  # the field the sampler uses to leave x_t
-        s = toy2d.score_field(model, max(t_next, 0), grid)
+    for ax, i in zip(np.atleast_1d(fig.subplots(1, len(idx))), idx, strict=True):
+        t_next = max(path[i + 1][0], 0)  # the field the sampler uses to leave x_t
+        s = toy2d.score_field(model, t_next, grid)
         s = s / (np.linalg.norm(s, axis=1, keepdims=True).max() + 1e-12)
         ax.quiver(grid[:, 0], grid[:, 1], s[:, 0], s[:, 1], color="#888", angles="xy", scale=8, width=0.004)
         pts = path[i][1]
         ax.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#d62728")
-        _cloud_axes(ax, f"t = {max(t_next, 0)}")
+        _cloud_axes(ax, f"t = {t_next}")
+        ax.set(xlim=(-2, 2), ylim=(-2, 2))
     return fig
 
 

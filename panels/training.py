@@ -25,6 +25,7 @@ from typing import Any
 
 import gradio as gr
 import torch
+from PIL import Image
 
 from diffusion import finetune, hub, imaging
 from panels.common import (
@@ -38,6 +39,7 @@ from panels.common import (
     user_errors,
 )
 from panels.forward import EXAMPLES
+from panels.forward_plots import upscale
 from panels.reverse_model import ModelChoice, prepare_model, startup_models
 from panels.training_plots import training_figure
 from panels.training_strings import STRINGS
@@ -171,10 +173,15 @@ def _figure(job: Job):
     return training_figure(job.data["losses"], job.previews, job.total)
 
 
+def _show(pixels) -> Image.Image:
+    """A preview at 256 pixels or more (nearest neighbour: the browser does not enlarge a small image)."""
+    return upscale(Image.fromarray(pixels))
+
+
 def _previews(job: Job, new: bool) -> tuple:
     if not new or job.last is None:
         return gr.skip(), gr.skip()
-    return job.last.ema, job.last.raw
+    return _show(job.last.ema), _show(job.last.raw)
 
 
 def _run(job: Job, preview_every: int, progress: gr.Progress):
@@ -220,7 +227,7 @@ def _run(job: Job, preview_every: int, progress: gr.Progress):
     else:
         head = "Done"
     head += ". Download the model below; the Reverse process tab now samples from it (the EMA choice)"
-    yield status_text(job, head), _figure(job), job.last.ema, job.last.raw, path, job, choice
+    yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
 
 
 def start(
