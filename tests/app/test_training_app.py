@@ -168,3 +168,25 @@ def test_the_zerogpu_decorator_path_off_spaces() -> None:
     assert training.gpu_train_chunk is finetune.train_chunk
     assert spaces.GPU(duration=training._chunk_duration)(finetune.train_chunk) is finetune.train_chunk
     assert training._chunk_duration(None, None, 10, training.CHUNK_SECONDS) == int(training.CHUNK_SECONDS + 30)
+
+
+def test_a_new_upload_and_start_during_a_run_waits_and_loses_nothing(app_url, tmp_path) -> None:
+    """A second Start in the same session queues behind the running job (one model slot): the first run finishes
+    on its own image and size, then the second runs on the new upload."""
+    from PIL import Image
+
+    client = Client(app_url, verbose=False)
+    first = start(client, steps=40, preview_every=10, size=32)
+    deadline = time.time() + 60
+    while not losses(first.outputs()) and time.time() < deadline:
+        time.sleep(0.1)
+    other = tmp_path / "other.png"
+    Image.new("L", (80, 80), 30).save(other)
+    second = start(client, steps=4, preview_every=4, size=64, image=other)
+    first.result(), second.result()
+    assert step_of(first.outputs()[-1][0]) == (40, 40) and step_of(second.outputs()[-1][0]) == (4, 4)
+    for job, size in ((first, 32), (second, 64)):
+        with zipfile.ZipFile(job.outputs()[-1][4]) as zf:
+            folder = tmp_path / f"m{size}"
+            zf.extractall(folder)
+        assert UNet.from_pretrained(str(folder), strict=True).config.image_size == size
