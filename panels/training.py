@@ -342,7 +342,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 raw_img = gr.Image(
                     label=t("train.preview_raw"), height=220, interactive=False, format="png", elem_classes="pixelated"
                 )
-            download = gr.File(label=t("train.download"), interactive=False, elem_id="train-download" + sfx)
+            download = gr.File(label=t("train.download"), interactive=False, height=90, elem_id="train-download" + sfx)
             gr.Markdown(t("train.prediction_why"))
             gr.Markdown(t("train.ema_why"))
     gr.Markdown(t("train.push_intro"))
