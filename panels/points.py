@@ -159,7 +159,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     model_state = gr.State(None)
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            name = gr.Radio(list(toy2d.DATASETS), value="spiral", label=t("points.dataset"))
+            name = gr.Radio(
+                [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value="spiral", label=t("points.dataset")
+            )
             word = gr.Textbox("Hi", label=t("points.word"), max_length=toy2d.MAX_TEXT)
             shape = ImageInput(None, type="filepath", label=t("points.shape"), sources=["upload"], height=140)
             n = Slider(

@@ -60,8 +60,8 @@ PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batc
     "ours": ("x0", 5e-4, 2, 0.99),
     "post": ("eps", 2e-4, 1, 0.0),
 }
-STARTS = {"pretrained model": "pretrained", "scratch": "scratch"}
-PREDICTIONS = {"x0 (clean image)": "x0", "v": "v", "eps (noise, as in the post)": "eps"}
+STARTS = ("pretrained", "scratch")
+PREDICTIONS = ("x0", "v", "eps")
 
 
 def _chunk_duration(job, image, until_step, max_seconds, preview_every=0, force_preview=False) -> int:
@@ -117,9 +117,9 @@ def _size_key(size: Any) -> Any:
 def parse_spec(start, network, prediction, size, preset, steps, lr, batch_size, ema_decay) -> finetune.RunSpec:
     with user_errors():
         return finetune.RunSpec(
-            start=as_choice(start, "Start from", {v: v for v in STARTS.values()}),
+            start=as_choice(start, "Start from", {v: v for v in STARTS}),
             network=as_choice(network, "Network", {k: k for k in finetune.NETWORKS}),
-            prediction=as_choice(prediction, "Prediction", {v: v for v in PREDICTIONS.values()}),
+            prediction=as_choice(prediction, "Prediction", {v: v for v in PREDICTIONS}),
             size=as_choice(_size_key(size), "Size", {str(s): s for s in finetune.SIZES}),
             preset=as_choice(preset, "Optimiser", {k: k for k in PRESETS}),
             steps=steps,
@@ -308,16 +308,19 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 EXAMPLES[1], type="filepath", label=t("train.image"), sources=["upload", "clipboard"], height=220
             )
             gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("train.examples"))
-            start_from = gr.Radio(list(STARTS.items()), value="pretrained", label=t("train.start_from"))
+            # (translated label, value): the API takes the values
+            start_from = gr.Radio(
+                [(t(f"train.start_{v}"), v) for v in STARTS], value="pretrained", label=t("train.start_from")
+            )
             network = gr.Radio(
-                [("full (7.8 M parameters, the post's)", "full"), ("small (0.5 M)", "small")],
-                value="full",
-                label=t("train.network"),
+                [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS], value="full", label=t("train.network")
             )
             size = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
-            preset = gr.Radio([("ours", "ours"), ("as in the post", "post")], value="ours", label=t("train.preset"))
+            preset = gr.Radio([(t(f"train.preset_{v}"), v) for v in PRESETS], value="ours", label=t("train.preset"))
             gr.Markdown(t("train.preset_info"))
-            prediction = gr.Radio(list(PREDICTIONS.items()), value="x0", label=t("train.prediction"))
+            prediction = gr.Radio(
+                [(t(f"train.pred_{v}"), v) for v in PREDICTIONS], value="x0", label=t("train.prediction")
+            )
             steps = Slider(1, MAX_STEPS, 300, step=1, name="Steps", integer=True, label=t("train.steps"))
             with gr.Row():
                 lr = Number(5e-4, name="Learning rate", minimum=1e-6, maximum=0.1, integer=False, label=t("train.lr"))

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_train_and_reverse(open_page) -> None:
     page = open_page("/points")
-    page.get_by_label("moons", exact=True).check()
+    page.get_by_label("two moons").check()
     steps = page.get_by_label("number input for Training steps")
     steps.fill("500")
     steps.press("Enter")
@@ -19,3 +19,11 @@ def test_train_and_reverse(open_page) -> None:
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("#points-reverse-status_page")).to_contain_text("DDPM-200: sliced Wasserstein", timeout=60_000)
     expect(page.locator("video")).to_have_count(1)  # the reverse film (the forward one was never asked for)
+
+
+def test_choice_labels_follow_the_language(open_page) -> None:
+    """Radio choices carry translated labels (the API still takes the values: spiral, moons, ...)."""
+    page = open_page("/points", locale="zh-CN")
+    expect(page.get_by_label("双月")).to_be_visible()
+    page = open_page("/training", locale="zh-CN")
+    expect(page.get_by_label("从零开始(随机权重)")).to_be_visible()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 def test_start_and_stop_a_fine_tune(open_page) -> None:
     page = open_page("/training")
     expect(page.get_by_text("Estimated time on this")).to_be_visible(timeout=60_000)
-    page.get_by_label("scratch", exact=True).check()
+    page.get_by_label("scratch (random weights)").check()
     page.get_by_label("small (0.5 M)").check()
     page.get_by_label("32", exact=True).check()
     steps = page.get_by_label("number input for Steps (Resume adds this many)")
