@@ -17,6 +17,7 @@ decorator returns the function itself and the chunks run here, on CUDA when pres
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 import threading
@@ -184,7 +185,7 @@ def _previews(job: Job, new: bool) -> tuple:
     return _show(job.last.ema), _show(job.last.raw)
 
 
-def _run(job: Job, preview_every: int, progress: gr.Progress):
+def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True):
     """Advance ``job`` chunk by chunk until done or stopped, yielding the panel's outputs after each chunk."""
     skip = gr.skip()
     job.running, job.error = True, None
@@ -226,7 +227,10 @@ def _run(job: Job, preview_every: int, progress: gr.Progress):
         head = "Stopped (what was learned is kept: Resume continues)"
     else:
         head = "Done"
-    head += ". Download the model below; the Reverse process tab now samples from it (the EMA choice)"
+    if tabs:
+        head += ". Download the model below; the Reverse process tab now samples from it (the EMA choice)"
+    else:  # a stand-alone route: no Reverse tab beside the panel
+        head += ". Download the model below (on the main page, the Reverse process tab samples from it)"
     yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
 
 
@@ -244,6 +248,7 @@ def start(
     preview_every,
     job: Job | None,
     progress=gr.Progress(),
+    tabs: bool = True,
 ):
     """Handler for /train_start: a new run from the chosen starting point (replacing this session's run)."""
     if job is not None and job.running:
@@ -255,10 +260,10 @@ def start(
         x = imaging.load_image(image, size=spec.size, channels=1)
         pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None
         data = finetune.new_job(spec, pretrained)
-    yield from _run(Job(spec, x, data), int(preview_every), progress)
+    yield from _run(Job(spec, x, data), int(preview_every), progress, tabs)
 
 
-def resume(steps, preview_every, job: Job | None, progress=gr.Progress()):
+def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: bool = True):
     """Handler for /train_resume: ``steps`` more steps of this session's run."""
     if job is None:
         raise gr.Error("Nothing to resume yet: press Start first.")
@@ -266,7 +271,7 @@ def resume(steps, preview_every, job: Job | None, progress=gr.Progress()):
         raise gr.Error("This run is still going: stop it first.")
     with user_errors():
         job.data = finetune.extend_job(job.data, int(steps))
-    yield from _run(job, int(preview_every), progress)
+    yield from _run(job, int(preview_every), progress, tabs)
 
 
 def stop(job: Job | None) -> str:
@@ -358,14 +363,22 @@ def build(page: gr.Blocks, api: bool = True) -> None:
 
     outputs = [status, plot, ema_img, raw_img, download, job_state, model_state]
     heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
+    # On a stand-alone route there is no Reverse tab beside the panel: the final message says so.
+    on_route = {} if api else {"tabs": False}
     start_btn.click(
-        start,
+        functools.partial(start, **on_route),
         [image, start_from, network, prediction, size, preset, steps, lr, batch, ema, preview_every, job_state],
         outputs,
         api_name="train_start" + sfx,
         **heavy,
     )
-    resume_btn.click(resume, [steps, preview_every, job_state], outputs, api_name="train_resume" + sfx, **heavy)
+    resume_btn.click(
+        functools.partial(resume, **on_route),
+        [steps, preview_every, job_state],
+        outputs,
+        api_name="train_resume" + sfx,
+        **heavy,
+    )
     # Not in the "model" slot: a stop must get through while the run holds it.
     stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
     preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")

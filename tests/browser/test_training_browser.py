@@ -23,4 +23,5 @@ def test_start_and_stop_a_fine_tune(open_page) -> None:
     page.locator("#train-stop_page").click()
     expect(status).to_contain_text("Stopped", timeout=60_000)
     expect(status).to_contain_text("/ 5000")
+    expect(status).to_contain_text("on the main page")  # a stand-alone route has no Reverse tab beside it
     expect(page.locator("#train-download_page").get_by_text(".zip")).to_be_visible()
