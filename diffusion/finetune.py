@@ -9,7 +9,6 @@ stopping between chunks keeps everything learned. Off Spaces the same function s
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 import zipfile
@@ -247,13 +246,13 @@ def export_zip(job: dict[str, Any], path: str | Path, card: str) -> Path:
     return path
 
 
-_STEP_SECONDS: dict[str, float] = {}
+_STEP_SECONDS: dict[tuple[UNetConfig, int, str], float] = {}
 
 
 def step_seconds(model_config: UNetConfig, batch_size: int, device: torch.device | None = None) -> float:
     """Measured wall time of one training step of this network and batch on ``device`` (cached per process)."""
     device = device or training.pick_device()
-    key = json.dumps([sorted(model_config.__dict__.items(), key=str), batch_size, device.type], default=str)
+    key = (model_config, batch_size, device.type)  # UNetConfig is a frozen dataclass: hashable
     if key not in _STEP_SECONDS:
         cfg = training.TrainConfig(steps=4, batch_size=batch_size, warmup_steps=1)
         state = training.new_state(UNet(model_config), cfg, device)

@@ -33,6 +33,17 @@ def _disk(radius: int) -> np.ndarray:
     return np.stack([dx[keep], dy[keep]], 1)
 
 
+def _stamp_offsets(disk: np.ndarray, stride: int) -> np.ndarray:
+    """Disk offsets (dx, dy) -> flat offsets in a padded canvas indexed [x, y] with column length ``stride``."""
+    return (disk[:, 0] * stride + disk[:, 1]).astype(np.int32)
+
+
+def _pack(shifts: tuple[int, ...], rgb: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 colours -> 32-bit pixel values of a surface with these channel shifts."""
+    rgb = rgb.astype(np.uint32)
+    return (rgb[:, 0] << shifts[0]) | (rgb[:, 1] << shifts[1]) | (rgb[:, 2] << shifts[2])
+
+
 class Renderer:
     """Draws a ``ParticleSystem`` onto a pygame Surface of the box's size and returns (H, W, 3) uint8 frames.
 
@@ -57,7 +68,7 @@ class Renderer:
         self.trail_backgrounds = [_blend_lut(a / 255)[bg_bytes].view(np.uint32).reshape(-1) for a in TRAIL_ALPHAS]
 
     def _offsets(self, disk: np.ndarray) -> np.ndarray:
-        return (disk[:, 0] * self.stride + disk[:, 1]).astype(np.int32)
+        return _stamp_offsets(disk, self.stride)
 
     def _background(self) -> np.ndarray:
         """The post's gradient, drawn with pygame (one line per column), as a padded uint32 canvas."""
@@ -69,8 +80,7 @@ class Renderer:
 
     def pack(self, rgb: np.ndarray) -> np.ndarray:
         """(N, 3) uint8 colours -> the surface's 32-bit pixel values."""
-        rgb = rgb.astype(np.uint32)
-        return (rgb[:, 0] << self.shifts[0]) | (rgb[:, 1] << self.shifts[1]) | (rgb[:, 2] << self.shifts[2])
+        return _pack(self.shifts, rgb)
 
     def draw(self, system: ParticleSystem) -> np.ndarray:
         """Render the current state: (H, W, 3) uint8 RGB frame."""
@@ -149,8 +159,8 @@ class CloudRenderer:
         self.shifts = self.surface.get_shifts()[:3]
         self.pad = HEAD_RADIUS
         self.stride = self.size + 2 * self.pad
-        self.head = (_disk(2)[:, 0] * self.stride + _disk(2)[:, 1]).astype(np.int32)
-        self.trail = (_disk(1)[:, 0] * self.stride + _disk(1)[:, 1]).astype(np.int32)
+        self.head = _stamp_offsets(_disk(2), self.stride)
+        self.trail = _stamp_offsets(_disk(1), self.stride)
 
     def to_pixels(self, points: np.ndarray) -> np.ndarray:
         """(N, 2) world coordinates -> (N, 2) float pixel coordinates (x right, y down)."""
@@ -185,15 +195,11 @@ class CloudRenderer:
         flat = canvas.reshape(-1)
         for i, old in enumerate(trails):
             grey = np.uint32(60 + 150 * (i + 1) // (len(trails) + 1))
-            flat[self._indices(old, self.trail)] = self._pack(np.array([[grey, grey, grey]]))[0]
+            flat[self._indices(old, self.trail)] = _pack(self.shifts, np.array([[grey, grey, grey]]))[0]
         rgb = np.array([[255 * temp, 150, 255 * (1 - temp)]]).clip(0, 255)
-        flat[self._indices(points, self.head)] = self._pack(rgb)[0]
+        flat[self._indices(points, self.head)] = _pack(self.shifts, rgb)[0]
         pygame.surfarray.blit_array(self.surface, canvas[self.pad : -self.pad, self.pad : -self.pad])
         return np.frombuffer(pygame.image.tobytes(self.surface, "RGB"), np.uint8).reshape(self.size, self.size, 3)
-
-    def _pack(self, rgb: np.ndarray) -> np.ndarray:
-        rgb = rgb.astype(np.uint32)
-        return (rgb[:, 0] << self.shifts[0]) | (rgb[:, 1] << self.shifts[1]) | (rgb[:, 2] << self.shifts[2])
 
     def _indices(self, points: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         px = self.to_pixels(np.asarray(points, dtype=np.float64))

@@ -11,6 +11,7 @@ DDPM maths as the image model, on (B, 2) tensors instead of (B, C, H, W).
 
 from __future__ import annotations
 
+import functools
 import math
 import string
 from dataclasses import dataclass
@@ -157,6 +158,17 @@ class ToyMLP(nn.Module):
         return self.net(torch.cat([x, emb], dim=1))
 
 
+@functools.cache
+def schedule_of(config: ToyConfig):
+    """The config's noise schedule, built once (score fields are drawn for every frame of a film)."""
+    return make_schedule(config.schedule, config.T)
+
+
+def noise_levels(config: ToyConfig) -> np.ndarray:
+    """(T + 1,) alpha_bar after t forward steps: 1 at t = 0 (the data), then the schedule's values."""
+    return np.concatenate([[1.0], schedule_of(config).alpha_bars])
+
+
 def default_train_config(steps: int = 3000, seed: int = 0) -> training.TrainConfig:
     """Big batches of points, a higher LR than the UNet's, warm-up and cosine decay, EMA tied to the run length."""
     return training.TrainConfig(steps=steps, batch_size=512, lr=2e-2, warmup_steps=100, seed=seed)
@@ -169,7 +181,7 @@ def new_toy_state(cfg: training.TrainConfig, config: ToyConfig = ToyConfig(), se
 
 def score_field(model: ToyMLP, t: int, grid: np.ndarray) -> np.ndarray:
     """The learned score grad log p_t(x) = -eps_theta(x, t) / sqrt(1 - abar_t) at (K, 2) points -> (K, 2)."""
-    schedule = make_schedule(model.config.schedule, model.config.T)
+    schedule = schedule_of(model.config)
     x = torch.as_tensor(grid, dtype=torch.float32)
     with torch.inference_mode():
         eps = model(x, torch.full((len(x),), t, dtype=torch.long))
@@ -191,7 +203,7 @@ def sliced_wasserstein(a: np.ndarray, b: np.ndarray, projections: int = 128, see
 def forward_chain(points: np.ndarray, config: ToyConfig, record: list[int], seed: int = 0) -> list[np.ndarray]:
     """Run the forward Markov chain x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) eps on every particle (float64),
     returning the (N, 2) cloud at each timestep in ``record`` (0 = the data, t = after t noising steps)."""
-    betas = make_schedule(config.schedule, config.T).betas
+    betas = schedule_of(config).betas
     rng = np.random.default_rng(seed)
     x, out, wanted = np.asarray(points, np.float64), [], sorted(set(record))
     if 0 in wanted:
@@ -216,12 +228,20 @@ def reverse_paths(
     path = [(cfg.T, x_T.numpy().copy())]
     model.eval()
     with torch.inference_mode():
-        schedule = make_schedule(cfg.schedule, cfg.T)
-        progress = sample_progressive(model, schedule, cfg.prediction, x_T, steps, method, eta, gen, clip=False)
+        progress = sample_progressive(model, schedule_of(cfg), cfg.prediction, x_T, steps, method, eta, gen, clip=False)
         path += [(p.t, p.x.numpy().copy()) for p in progress]
     return path
 
 
 def sample_points(model: ToyMLP, n: int, method: str = "ddim", steps: int = 100, seed: int = 0) -> np.ndarray:
-    """(n, 2) generated points."""
-    return reverse_paths(model, n, method, steps, seed)[-1][1]
+    """(n, 2) generated points: the end of ``reverse_paths`` (same noise), without keeping every step."""
+    from diffusion.sampling import sample_progressive
+
+    cfg = model.config
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn((n, 2), generator=gen)
+    model.eval()
+    with torch.inference_mode():
+        for p in sample_progressive(model, schedule_of(cfg), cfg.prediction, x, steps, method, 0.0, gen, clip=False):
+            x = p.x
+    return x.numpy().copy()

@@ -66,15 +66,9 @@ def forward(name, word, shape, n, seed, progress=gr.Progress()):
     ts = np.unique(np.round(np.linspace(0, 1, FORWARD_FRAMES) ** 2 * CONFIG.T).astype(int)).tolist()
     clouds = toy2d.forward_chain(data, CONFIG, ts, seed=as_seed(seed))
     progress(0.5, desc="rendering")
-    abar = np.concatenate([[1.0], _schedule().alpha_bars])
+    abar = toy2d.noise_levels(CONFIG)
     video = _film([c[:FILM_POINTS] for c in clouds], [float(np.sqrt(1 - abar[t_])) for t_ in ts])
     return video, forward_stats_figure(ts, clouds, CONFIG)
-
-
-def _schedule():
-    from diffusion.schedules import make_schedule
-
-    return make_schedule(CONFIG.schedule, CONFIG.T)
 
 
 def train(name, word, shape, n, seed, steps, progress=gr.Progress()):
@@ -118,7 +112,7 @@ def reverse(sampler, steps, seed, state, progress=gr.Progress()):
     keep = np.unique(np.linspace(0, len(path) - 1, min(len(path), 150)).round().astype(int))
     g = np.linspace(-2.6, 2.6, 15)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    abar = _schedule().alpha_bars
+    abar = toy2d.schedule_of(CONFIG).alpha_bars
     clouds, temps, arrows = [], [], []
     for i in keep:
         t_, pts = path[i]

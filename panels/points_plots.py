@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from diffusion import toy2d
-from diffusion.schedules import make_schedule
+from panels.training_plots import smooth
 
 LIM = 3.0
 
@@ -18,7 +18,7 @@ def _cloud_axes(ax, title: str) -> None:
 def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.ToyConfig) -> Figure:
     """Mean and variance of the simulated cloud along t, against the closed form
     E[x_t] = sqrt(abar_t) E[x_0], Var[x_t] = abar_t Var[x_0] + 1 - abar_t (per axis)."""
-    abar = np.concatenate([[1.0], make_schedule(config.schedule, config.T).alpha_bars])  # index t = steps taken
+    abar = toy2d.noise_levels(config)  # index t = steps taken
     x0 = clouds[0]
     ts_all = np.arange(config.T + 1)
     fig = Figure(figsize=(7.5, 3), layout="constrained")
@@ -42,10 +42,10 @@ def training_figure(losses: list[float], samples: np.ndarray | None, data: np.nd
     fig = Figure(figsize=(7.5, 3.2), layout="constrained")
     ax, bx = fig.subplots(1, 2, width_ratios=[1.4, 1])
     if losses:
-        y = np.asarray(losses)
-        k = max(len(y) // 50, 1)
-        ax.plot(np.arange(1, len(y) + 1), y, lw=0.5, alpha=0.3, color="#1f77b4")
-        ax.plot(np.arange(k, len(y) + 1), np.convolve(y, np.ones(k) / k, "valid"), color="#1f77b4")
+        y = np.asarray(losses, dtype=float)
+        steps = np.arange(1, len(y) + 1)
+        ax.plot(steps, y, lw=0.5, alpha=0.3, color="#1f77b4")
+        ax.plot(steps, smooth(y, max(len(y) // 50, 1)), color="#1f77b4")
     ax.set(xlabel="step", ylabel="MSE on ε", title="Loss", xlim=(0, total))
     ax.grid(alpha=0.3)
     bx.scatter(data[:, 0], data[:, 1], s=1, color="#bbbbbb", label="data")

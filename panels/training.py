@@ -297,8 +297,8 @@ def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
 
 
 def fill_preset(preset: str) -> tuple:
-    prediction, lr, batch, ema = PRESETS.get(preset, PRESETS["ours"])
-    return prediction, lr, batch, ema
+    """(prediction, lr, batch size, EMA decay) of an optimiser preset, for the fields it fills in."""
+    return PRESETS.get(preset, PRESETS["ours"])
 
 
 def build(page: gr.Blocks, api: bool = True) -> None:
