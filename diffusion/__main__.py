@@ -36,6 +36,15 @@ def evaluate(model: UNet, image: torch.Tensor, steps: int = 50, seed: int = 0) -
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.dataset == "digits":
+        return cmd_train_digits(args)
+    if not args.image:
+        print("error: --image is required with --dataset image.", file=sys.stderr)
+        return 2
+    args.preset = args.preset or "default"
+    if args.preset not in training.PRESETS:
+        print(f"error: --preset for one image must be one of {sorted(training.PRESETS)}.", file=sys.stderr)
+        return 2
     out = Path(args.out)
     ckpt = out / "checkpoint.pt"
     image = imaging.load_image(args.image, size=args.size)
@@ -72,6 +81,92 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_digits(args: argparse.Namespace) -> int:
+    """Train the class-conditional digits model; under torchrun, data-parallel on every rank."""
+    from diffusion import distributed
+    from diffusion.digits import TRAIN_SEED, DigitStream
+    from diffusion.recipes import DIGITS_RECIPES
+
+    name = args.preset or "digits"
+    if name not in DIGITS_RECIPES:
+        print(f"error: --preset for digits must be one of {sorted(DIGITS_RECIPES)}.", file=sys.stderr)
+        return 2
+    recipe = DIGITS_RECIPES[name]
+    rank, world, device = distributed.setup()
+    overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}
+    cfg = replace(recipe.train, **{k: v for k, v in overrides.items() if v})
+    if cfg.batch_size % world:
+        print(f"error: the batch size {cfg.batch_size} must be divisible by {world} processes.", file=sys.stderr)
+        return 2
+    out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
+    if args.resume and ckpt.exists():
+        state = training.load_checkpoint(ckpt, cfg, device)
+        _say(rank, f"resumed at step {state.step} from {ckpt}")
+    else:
+        torch.manual_seed(cfg.seed)  # the initial weights; DDP broadcasts rank 0's anyway
+        state = training.new_state(UNet(recipe.model), cfg, device)
+    state = distributed.wrap(state, rank, world)
+    stream = DigitStream(seed=TRAIN_SEED, batch_size=cfg.batch_size // world)
+    out.mkdir(parents=True, exist_ok=True)
+    t0, last_save, start = time.time(), time.time(), state.step
+    for p in training.train(state, stream):
+        if p.step % 50 == 0 or p.step == cfg.steps:
+            rate = (time.time() - t0) / max(p.step - start, 1)
+            _say(
+                rank,
+                f"step {p.step}/{cfg.steps} loss {p.loss:.5f} lr {p.lr:.2e} {time.time() - t0:.0f}s {rate:.3f}s/step",
+            )
+        if rank == 0 and args.eval_every and p.step % args.eval_every == 0:
+            state.ema.model.save_pretrained(out / "ema")
+            _digit_sheet(state.ema.model, out / f"samples_{p.step:06d}.png")
+            state.model.train()
+        if rank == 0 and time.time() - last_save > args.save_every:
+            training.save_checkpoint(state, ckpt)
+            last_save = time.time()
+    identical = distributed.weights_identical(state.model, world) and distributed.weights_identical(
+        state.ema.model, world
+    )
+    if rank == 0:
+        training.save_checkpoint(state, ckpt)
+        state.ema.model.save_pretrained(out / "ema")
+        state.model.save_pretrained(out / "raw")
+        minutes = (time.time() - t0) / 60
+        (out / "run.json").write_text(
+            json.dumps(
+                {
+                    "steps": state.step,
+                    "world": world,
+                    "minutes": round(minutes, 2),
+                    "identical_on_all_ranks": identical,
+                    "recipe": name,
+                }
+            )
+        )
+    _say(rank, f"done: {state.step} steps on {world} process(es); weights identical on every rank: {identical}")
+    distributed.teardown(world)
+    return 0 if identical else 1
+
+
+def _say(rank: int, message: str) -> None:
+    if rank == 0:
+        print(message, flush=True)
+
+
+def _digit_sheet(model: UNet, path: Path, steps: int = 20, guidance: float = 0.0) -> None:
+    """Two rows of samples, labels 0-9 then 0-9 again, DDIM from fixed noise (a visual check during training)."""
+    from diffusion.sampling import classifier_free_guidance, sample
+
+    cfg = model.config
+    gen = torch.Generator().manual_seed(0)
+    labels = torch.arange(20) % 10
+    x_T = torch.randn((20, cfg.in_channels, cfg.image_size, cfg.image_size), generator=gen)
+    model.eval()
+    with torch.inference_mode():
+        denoise = classifier_free_guidance(model, labels, guidance, cfg.null_label)
+        out = sample(denoise, make_schedule(cfg.schedule, cfg.T), cfg.prediction, x_T, steps)
+    imaging.grid_image(out, nrow=10).save(path)
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from diffusion import hub
     from diffusion.sampling import sample
@@ -83,21 +178,33 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return 2
     print(loaded.note, flush=True)
     model, cfg = loaded.model, loaded.model.config
-    gen = torch.Generator().manual_seed(args.seed)
-    size = args.size or cfg.image_size
-    x_T = torch.randn((args.n, cfg.in_channels, size, size), generator=gen)
+    problem = _check_conditioning(cfg, args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
-    with torch.inference_mode():
-        out = sample(
-            model,
-            make_schedule(cfg.schedule, cfg.T),
-            cfg.prediction,
-            x_T,
-            args.steps,
-            method=args.method,
-            eta=args.eta,
-            generator=gen,
-        )
+    if cfg.num_classes:
+        from diffusion.digit_eval import generate
+
+        labels = None if args.label is None else torch.full((args.n,), args.label)
+        seeds = range(args.seed, args.seed + args.n)
+        out = generate(model, labels, args.guidance, args.steps, seeds, method=args.method, eta=args.eta)
+        size = cfg.image_size
+    else:
+        gen = torch.Generator().manual_seed(args.seed)
+        size = args.size or cfg.image_size
+        x_T = torch.randn((args.n, cfg.in_channels, size, size), generator=gen)
+        with torch.inference_mode():
+            out = sample(
+                model,
+                make_schedule(cfg.schedule, cfg.T),
+                cfg.prediction,
+                x_T,
+                args.steps,
+                method=args.method,
+                eta=args.eta,
+                generator=gen,
+            )
     print(f"{args.method.upper()}-{args.steps}: {time.perf_counter() - t0:.2f} s", flush=True)
     from PIL import Image
 
@@ -108,6 +215,23 @@ def cmd_sample(args: argparse.Namespace) -> int:
     sheet.save(args.out)
     print(f"saved {args.out}")
     return 0
+
+
+def _check_conditioning(cfg: UNetConfig, args: argparse.Namespace) -> str | None:
+    """Why --label/--guidance can't be used with this model (None when they can)."""
+    import math
+
+    if not cfg.num_classes:
+        if args.label is not None or args.guidance:
+            return "this model has no label embedding (config.json: num_classes = 0): drop --label and --guidance."
+        return None
+    if args.label is not None and not 0 <= args.label < cfg.num_classes:
+        return f"--label must be between 0 and {cfg.num_classes - 1}, got {args.label}."
+    if not math.isfinite(args.guidance) or not 0 <= args.guidance <= 20:
+        return f"--guidance must be a number between 0 and 20, got {args.guidance}."
+    if not 1 <= args.steps <= cfg.T:
+        return f"--steps must be between 1 and {cfg.T}, got {args.steps}."
+    return None
 
 
 def cmd_push(args: argparse.Namespace) -> int:
@@ -131,12 +255,13 @@ def cmd_push(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m diffusion", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="train a UNet on one image")
-    tr.add_argument("--image", required=True)
+    tr = sub.add_parser("train", help="train a UNet on one image, or the class-conditional digits model")
+    tr.add_argument("--dataset", choices=("image", "digits"), default="image")
+    tr.add_argument("--image", help="the training image (--dataset image)")
     tr.add_argument("--out", required=True)
     tr.add_argument("--steps", type=int, default=0, help="optimiser steps (default: the preset's)")
     tr.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
-    tr.add_argument("--preset", choices=sorted(training.PRESETS), default="default")
+    tr.add_argument("--preset", help="image: default or post; digits: digits (default) or digits-tiny")
     tr.add_argument("--size", type=int, default=128)
     tr.add_argument("--batch-size", type=int, default=0, help="default: the preset's")
     tr.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: the preset's)")
@@ -149,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--eta", type=float, default=0.0)
     sa.add_argument("--method", choices=("ddim", "ddpm"), default="ddim")
     sa.add_argument("--seed", type=int, default=0)
-    sa.add_argument("--n", type=int, default=1, help="images side by side (one seed stream)")
+    sa.add_argument("--n", type=int, default=1, help="images side by side (one seed stream; digits: seeds SEED..)")
+    sa.add_argument("--label", type=int, default=None, help="class-conditional models: the digit to draw")
+    sa.add_argument("--guidance", type=float, default=0.0, help="classifier-free guidance w: (1+w) cond - w uncond")
     sa.add_argument("--size", type=int, default=0, help="default: the training size")
     sa.add_argument("--out", default="sample.png")
     pu = sub.add_parser("push", help="upload a weights folder to the Hub (token from HF_TOKEN)")

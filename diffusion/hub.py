@@ -55,6 +55,17 @@ def load_folder(folder: str | os.PathLike) -> UNet:
     return model.eval()
 
 
+def load_conditional(folder: str | os.PathLike) -> UNet:
+    """``load_folder`` for a class-conditional model: refuses a config without a label embedding, saying so."""
+    model = load_folder(folder)
+    if model.config.num_classes <= 0:
+        raise WeightsError(
+            f"{folder}: config.json has no label embedding (num_classes is 0): this is an unconditional model, "
+            "so it cannot draw a chosen digit or use classifier-free guidance."
+        )
+    return model
+
+
 def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None = None) -> Path:
     """Fetch config.json and model.safetensors of a Hub repo at a pinned revision; returns the local folder.
 

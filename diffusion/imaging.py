@@ -111,3 +111,19 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     """Peak signal-to-noise ratio in dB between images in [-1, 1] (peak-to-peak range 2)."""
     mse = torch.mean((a.double().clamp(-1, 1) - b.double().clamp(-1, 1)) ** 2).item()
     return float("inf") if mse == 0 else 10.0 * np.log10(4.0 / mse)
+
+
+def grid_image(x: torch.Tensor, nrow: int, pad: int = 2, scale: int = 1) -> Image.Image:
+    """A contact sheet of images x (B, C, H, W) in [-1, 1]: nrow per row, ``pad`` black pixels between them,
+    each enlarged ``scale`` times with nearest-neighbour (small digits stay crisp). Grayscale or RGB PIL image."""
+    b, c, h, w = x.shape
+    rows = -(-b // nrow)
+    sheet = torch.full((c, rows * (h + pad) + pad, nrow * (w + pad) + pad), -1.0)
+    for i in range(b):
+        r, col = divmod(i, nrow)
+        top, left = pad + r * (h + pad), pad + col * (w + pad)
+        sheet[:, top : top + h, left : left + w] = x[i].clamp(-1, 1)
+    image = to_pil(sheet)
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+    return image

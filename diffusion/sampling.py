@@ -140,6 +140,39 @@ def ddpm_step(
     return StepOutput(mean, x0_hat)
 
 
+def classifier_free_guidance(
+    model: Callable[..., torch.Tensor], labels: torch.Tensor | None, scale: float, null_label: int
+) -> Denoiser:
+    """A denoiser that steers a class-conditional model towards ``labels`` (Ho & Salimans 2022).
+
+    Convention: output = (1 + w) cond - w uncond = cond + w (cond - uncond), with w = ``scale``: w = 0 is the plain
+    conditional model, w = -1 the unconditional one, w > 0 pushes further from "any digit" towards "this digit".
+    (Papers that write the scale as s = 1 + w mean the same thing.) The combination is affine with weights summing
+    to 1, so applying it to v, eps or x0 outputs gives the same (x0, eps) after ``split_prediction``.
+
+    Args:
+        model: (x (B, ...), t (B,), labels (B,)) -> output (B, ...).
+        labels: (B,) class labels (``null_label`` rows stay unconditional); None: unconditional sampling.
+        scale: w >= 0 for guidance (any float is allowed here; the UI limits it).
+        null_label: the label the model was trained with for "no label".
+
+    Returns:
+        (x, t) -> output. With w != 0 each call runs ONE batched forward of 2B rows (cond and uncond together).
+    """
+
+    def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if labels is None:
+            return model(x, t, torch.full_like(t, null_label))
+        y = labels.to(device=x.device, dtype=torch.long)
+        if scale == 0:
+            return model(x, t, y)
+        out = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, torch.full_like(y, null_label)]))
+        cond, uncond = out.chunk(2)
+        return cond + scale * (cond - uncond)
+
+    return denoise
+
+
 def sample_progressive(
     model: Denoiser,
     schedule: NoiseSchedule,

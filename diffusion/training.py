@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
@@ -21,6 +21,21 @@ from torch.nn import functional as F
 from diffusion.forward import q_sample, target_for
 from diffusion.schedules import NoiseSchedule, make_schedule
 from diffusion.unet import UNet
+
+
+class Denoiser(Protocol):
+    """What the engine trains: a module mapping (x_t, t[, labels]) to ``config.prediction`` (a ``UNet``, the
+    point-cloud MLP) whose ``config`` names its prediction target, schedule and T."""
+
+    config: Any
+
+    def __call__(self, x: torch.Tensor, t: torch.Tensor, *args: Any) -> torch.Tensor: ...
+
+
+class BatchStream(Protocol):
+    """An unlimited data set: ``batch(i)`` returns (x0 (B, ...), labels (B,) or None), the same for the same i."""
+
+    def batch(self, index: int) -> tuple[torch.Tensor, torch.Tensor | None]: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class TrainConfig:
     ema_decay: float | None = None  # None: tied to the run length, 1 - 10 / steps, within [0.9, 0.9995]
     seed: int = 0  # seeds the timesteps and noise of the whole run
     bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
+    label_dropout: float = 0.0  # class-conditional models: probability of training a row as "no label" (CFG)
 
     def resolved_ema_decay(self) -> float:
         if self.ema_decay is not None:
@@ -95,13 +111,16 @@ class EMA:
 class TrainState:
     """Everything a run needs to continue exactly where it stopped."""
 
-    model: UNet
+    model: Denoiser
     ema: EMA
     optimizer: torch.optim.Optimizer
     generator: torch.Generator
     cfg: TrainConfig
     step: int = 0
     losses: list[float] = field(default_factory=list)
+    rank: int = 0  # this process's rank and the number of processes (DistributedDataParallel; 1 = not distributed)
+    world: int = 1
+    forward_model: nn.Module | None = None  # what the loss calls: the DDP wrapper when distributed, else ``model``
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,7 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def new_state(model: UNet, cfg: TrainConfig, device: torch.device | None = None) -> TrainState:
+def new_state(model: Denoiser, cfg: TrainConfig, device: torch.device | None = None) -> TrainState:
     """Fresh optimiser, EMA and random stream for training ``model`` with ``cfg``."""
     device = device or pick_device()
     model = model.to(device)
@@ -127,58 +146,115 @@ def new_state(model: UNet, cfg: TrainConfig, device: torch.device | None = None)
     )
 
 
-def loss_fn(model: UNet, schedule: NoiseSchedule, x0: torch.Tensor, gen: torch.Generator, use_bf16: bool):
+def drop_labels(labels: torch.Tensor, p: float, null_label: int, gen: torch.Generator) -> torch.Tensor:
+    """Replace each label by ``null_label`` with probability p (classifier-free guidance's label dropout):
+    one network learns both the conditional and the unconditional model. labels (B,) -> (B,)."""
+    if p <= 0:
+        return labels
+    dropped = torch.rand(labels.shape, generator=gen) < p
+    return torch.where(dropped.to(labels.device), torch.full_like(labels, null_label), labels)
+
+
+def loss_fn(
+    model: nn.Module,
+    schedule: NoiseSchedule,
+    x0: torch.Tensor,
+    gen: torch.Generator,
+    use_bf16: bool,
+    labels: torch.Tensor | None = None,
+    prediction: str | None = None,
+):
     """MSE between the network output and its target at random timesteps; x0 is (B, C, H, W) images (or any
-    (B, ...) data, e.g. 2-D points, for a model with the same ``config.prediction``/``schedule``/``T``)."""
+    (B, ...) data, e.g. 2-D points, for a model with the same ``config.prediction``/``schedule``/``T``).
+
+    ``labels`` (B,) go to a class-conditional model (already dropped out); ``prediction`` defaults to
+    ``model.config.prediction`` (give it when ``model`` is a wrapper, e.g. DistributedDataParallel)."""
     b = x0.shape[0]
     t = torch.randint(0, schedule.T, (b,), generator=gen)
     noise = torch.randn(x0.shape, generator=gen).to(x0.device)
     x_t = q_sample(schedule, x0, t, noise)
-    target = target_for(model.config.prediction, schedule, x0, t, noise)
+    target = target_for(prediction or model.config.prediction, schedule, x0, t, noise)
     if x0.device.type == "cpu" and x_t.dim() == 4:  # images; the 2-D toy model trains on (B, 2) points
         x_t = x_t.contiguous(memory_format=torch.channels_last)
+    extra = () if labels is None else (labels.to(x0.device),)
     with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=use_bf16):
-        out = model(x_t, t.to(x0.device))
+        out = model(x_t, t.to(x0.device), *extra)
     return F.mse_loss(out.float(), target)
 
 
-def train(state: TrainState, images: torch.Tensor) -> Iterator[TrainProgress]:
+def _next_batch(state: TrainState, data: torch.Tensor | BatchStream, device: torch.device):
+    """(x0, labels or None) for the coming step: N-fold copies of a tensor data set, or the stream's batch for
+    this step and rank. Streams draw each step's t and noise from a generator seeded by (seed, step, rank), so
+    every rank of a distributed run sees different data and a resumed run continues the same stream."""
+    if isinstance(data, torch.Tensor):
+        idx = torch.randint(0, data.shape[0], (state.cfg.batch_size,), generator=state.generator)
+        return data[idx.to(device)], None, state.generator
+    from diffusion.digits import batch_seed
+
+    index = state.step * state.world + state.rank
+    x0, labels = data.batch(index)
+    gen = torch.Generator().manual_seed(batch_seed(state.cfg.seed + 1, index))
+    return x0.to(device), labels, gen
+
+
+def train(state: TrainState, images: torch.Tensor | BatchStream) -> Iterator[TrainProgress]:
     """Train until ``state.cfg.steps``, yielding after every step.
 
     Args:
         state: from ``new_state`` or ``load_checkpoint`` (resumes at ``state.step``).
-        images: (N, C, H, W) training images in [-1, 1]; each batch draws N-fold copies at random.
+        images: (N, C, H, W) training images in [-1, 1], each batch drawing N-fold copies at random; or a
+            ``BatchStream`` (e.g. ``digits.DigitStream``) whose labels go to a class-conditional model, with
+            ``cfg.label_dropout`` of them replaced by "no label".
 
     Raises:
         FloatingPointError: when the loss becomes NaN or infinite (the state keeps the last good step).
     """
     model, cfg = state.model, state.cfg
+    forward_model = state.forward_model or model
     device = next(model.parameters()).device
     schedule = make_schedule(model.config.schedule, model.config.T)
     use_bf16 = cfg.bf16 and device.type == "cuda"
-    images = images.to(device)
+    if isinstance(images, torch.Tensor):
+        images = images.to(device)
+    conditional = getattr(model.config, "num_classes", 0) > 0
     model.train()
     while state.step < cfg.steps:
-        idx = torch.randint(0, images.shape[0], (cfg.batch_size,), generator=state.generator)
+        x0, labels, gen = _next_batch(state, images, device)
+        if conditional:
+            labels = torch.full((x0.shape[0],), model.config.null_label) if labels is None else labels
+            labels = drop_labels(labels, cfg.label_dropout, model.config.null_label, gen)
+        else:
+            labels = None
         lr = lr_at(state.step, cfg)
         for group in state.optimizer.param_groups:
             group["lr"] = lr
         with torch.enable_grad():  # whatever grad mode the calling thread was left in
-            loss = loss_fn(model, schedule, images[idx.to(device)], state.generator, use_bf16)
+            loss = loss_fn(forward_model, schedule, x0, gen, use_bf16, labels, model.config.prediction)
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"The loss became {loss.item()} at step {state.step + 1}: training stopped. "
                     "Try a lower learning rate; the weights from the last good step are kept."
                 )
             state.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            loss.backward()  # under DDP this also averages the gradients over the ranks
         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         state.optimizer.step()
         state.ema.update(model)
         state.step += 1
-        state.losses.append(loss.item())
+        state.losses.append(_mean_over_ranks(loss.detach(), state.world))
         yield TrainProgress(state.step, state.losses[-1], lr)
     model.eval()
+
+
+def _mean_over_ranks(loss: torch.Tensor, world: int) -> float:
+    """The loss averaged over every rank (what one process would have seen with the whole batch)."""
+    if world > 1:
+        import torch.distributed as dist
+
+        loss = loss.clone()
+        dist.all_reduce(loss)
+        loss = loss / world
+    return loss.item()
 
 
 def state_to_dict(state: TrainState) -> dict[str, Any]:

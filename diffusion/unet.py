@@ -40,6 +40,8 @@ class UNetConfig:
     schedule: str = "seed-cosine"  # beta schedule name (diffusion.schedules)
     T: int = 1000  # number of diffusion steps
     prediction: str = "eps"  # what the network outputs: "eps" (noise), "x0" (clean image) or "v"
+    num_classes: int = 0  # > 0: class-conditional, with a label embedding of num_classes + 1 rows (last = no label)
+    residual: bool = False  # add each block's input (1x1-projected when the width changes) to its output
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
@@ -49,6 +51,13 @@ class UNetConfig:
             raise ValueError(f"Every channel count must be divisible by groups={self.groups}.")
         if self.image_size % 2 ** len(self.channels):
             raise ValueError(f"image_size must be divisible by {2 ** len(self.channels)}.")
+        if self.num_classes < 0:
+            raise ValueError(f"num_classes must be 0 (unconditional) or more, got {self.num_classes}.")
+
+    @property
+    def null_label(self) -> int:
+        """The label row that means "no label" (classifier-free guidance's unconditional branch)."""
+        return self.num_classes
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "UNetConfig":
@@ -71,7 +80,9 @@ def sinusoidal_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
 class Block(nn.Module):
     """conv3x3 -> norm -> (+ time) -> SiLU -> conv3x3 -> norm -> SiLU, (B, C_in, H, W) -> (B, C_out, H, W)."""
 
-    def __init__(self, c_in: int, c_out: int, time_dim: int, groups: int, shared_norm: bool) -> None:
+    def __init__(
+        self, c_in: int, c_out: int, time_dim: int, groups: int, shared_norm: bool, residual: bool = False
+    ) -> None:
         super().__init__()
         self.time_mlp = nn.Linear(time_dim, c_out)
         self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1)
@@ -79,17 +90,22 @@ class Block(nn.Module):
         self.norm1 = nn.GroupNorm(groups, c_out)
         # The post uses one GroupNorm (one set of affine parameters) after both convolutions.
         self.norm2 = self.norm1 if shared_norm else nn.GroupNorm(groups, c_out)
+        # Residual variant (not in the post): output = block(x) + skip(x), which trains deeper nets faster.
+        self.skip = None if not residual else (nn.Identity() if c_in == c_out else nn.Conv2d(c_in, c_out, 1))
 
     def forward(self, x: torch.Tensor, t_emb: torch.Tensor) -> torch.Tensor:
         h = self.norm1(self.conv1(x)) + self.time_mlp(t_emb)[:, :, None, None]
         h = F.silu(h)
-        return F.silu(self.norm2(self.conv2(h)))
+        h = F.silu(self.norm2(self.conv2(h)))
+        return h if self.skip is None else h + self.skip(x)
 
 
 class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-principles", tags=["diffusion"]):
-    """Maps (x_t, t) to the prediction named in ``config.prediction``; shapes (B, C, H, W), (B,) -> (B, C, H, W).
+    """Maps (x_t, t[, labels]) to the prediction named in ``config.prediction``.
 
-    H and W must be divisible by 2 ** len(config.channels).
+    Shapes: x_t (B, C, H, W), t (B,) int, labels (B,) int in 0..num_classes (num_classes = no label) -> (B, C, H, W).
+    H and W must be divisible by 2 ** len(config.channels). A class-conditional model (``num_classes > 0``) adds a
+    learned label embedding to the time embedding; called without labels it is the unconditional model.
     """
 
     def __init__(self, config: UNetConfig) -> None:
@@ -99,10 +115,11 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         self.config = config
         c, tdim = config, config.time_emb_dim
         self.time_mlp = nn.Sequential(nn.Linear(tdim, tdim), nn.SiLU())
+        self.label_emb = nn.Embedding(c.num_classes + 1, tdim) if c.num_classes else None
         c_in = c.in_channels + (2 + 4 * c.coord_octaves if c.coord_channels else 0)
 
         def block(a: int, b: int) -> Block:
-            return Block(a, b, tdim, c.groups, c.shared_norm)
+            return Block(a, b, tdim, c.groups, c.shared_norm, c.residual)
 
         widths = [c_in, *c.channels]
         self.downs = nn.ModuleList(block(a, b) for a, b in itertools.pairwise(widths))
@@ -111,8 +128,14 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         self.ups = nn.ModuleList(block(a + s, s) for a, s in zip(ups_in, reversed(c.channels), strict=True))
         self.final_conv = nn.Conv2d(c.channels[0], c.in_channels, 1)
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         t_emb = self.time_mlp(sinusoidal_embedding(t, self.config.time_emb_dim))
+        if self.label_emb is not None:
+            if labels is None:
+                labels = torch.full_like(t, self.config.null_label, dtype=torch.long)
+            t_emb = t_emb + self.label_emb(labels.long())
+        elif labels is not None:
+            raise ValueError("This model has no label embedding (it is unconditional): call it without labels.")
         if self.config.coord_channels:
             x = torch.cat([x, coordinate_grid(x, self.config.coord_octaves)], dim=1)
         skips = []

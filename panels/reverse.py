@@ -22,13 +22,17 @@ from PIL import Image
 
 from diffusion import hub, imaging
 from diffusion.sampling import ddpm_posterior, timestep_grid
+from panels import digits
 from panels.common import Number, Slider, make_translator, output_path, session_model
+from panels.digits_strings import STRINGS as DIGITS_STRINGS
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
 from panels.reverse_plots import psnr_path_figure
-from panels.reverse_strings import STRINGS
+from panels.reverse_strings import STRINGS as REVERSE_STRINGS
 
+STRINGS = {lang: {**REVERSE_STRINGS[lang], **DIGITS_STRINGS[lang]} for lang in REVERSE_STRINGS}
 t = make_translator(STRINGS)
+MODELS = ("digits", "one-image")
 
 MAX_STEPS = 1000
 MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per visitor at 128 x 128)
@@ -169,6 +173,26 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
     startup = startup_models()  # loaded once per process, at start-up
+    model_pick = gr.Radio(
+        [(t("digits.model_digits"), "digits"), (t("digits.model_one"), "one-image")],
+        value="digits",
+        label=t("digits.model"),
+        elem_id="reverse-model" + sfx,
+    )
+    digits_column = digits.build_section(page, api, visible=True)
+    with gr.Column(visible=False) as one_image_column:
+        _build_one_image(page, vis, sfx, startup)
+    model_pick.change(
+        lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
+        model_pick,
+        [digits_column, one_image_column],
+        api_visibility="private",
+        queue=False,
+    )
+
+
+def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, ModelChoice]) -> None:
+    """The one-image model's section: generation, scrubber, trajectory, comparisons, Hub models."""
     gr.Markdown(t("reverse.intro"))
     frames_state, custom_state = gr.State([]), session_model(page)
     with gr.Row():

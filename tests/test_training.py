@@ -90,3 +90,38 @@ def test_nan_loss_stops_with_a_message() -> None:
     with pytest.raises(FloatingPointError, match="loss became nan"):
         for _ in training.train(state, IMAGE):
             pass
+
+
+def test_label_dropout_replaces_the_expected_fraction() -> None:
+    gen = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 10, (20_000,), generator=gen)
+    dropped = training.drop_labels(labels, 0.1, 10, gen)
+    frac = (dropped == 10).float().mean().item()
+    assert abs(frac - 0.1) < 5 * math.sqrt(0.1 * 0.9 / 20_000)  # 5 standard errors
+    kept = dropped != 10
+    assert torch.equal(dropped[kept], labels[kept])
+    assert torch.equal(training.drop_labels(labels, 0.0, 10, gen), labels)
+
+
+def test_a_tiny_conditional_model_learns_from_the_digit_stream_and_resumes_exactly(tmp_path) -> None:
+    from diffusion.digits import DigitStream
+    from diffusion.recipes import DIGITS_TINY
+
+    stream = DigitStream(batch_size=DIGITS_TINY.train.batch_size)
+    torch.manual_seed(0)
+    cfg = replace(DIGITS_TINY.train, steps=120)
+    state = training.new_state(UNet(DIGITS_TINY.model), cfg, torch.device("cpu"))
+    losses = [p.loss for p in training.train(state, stream)]
+    assert sum(losses[-20:]) / 20 < 0.7 * sum(losses[:20]) / 20
+    # stop at 60, save, resume: the same weights as the uninterrupted run
+    torch.manual_seed(0)
+    half = training.new_state(UNet(DIGITS_TINY.model), cfg, torch.device("cpu"))
+    for p in training.train(half, stream):
+        if p.step == 60:
+            break
+    training.save_checkpoint(half, tmp_path / "c.pt")
+    resumed = training.load_checkpoint(tmp_path / "c.pt", cfg, torch.device("cpu"))
+    for _ in training.train(resumed, stream):
+        pass
+    for a, b in zip(state.ema.model.parameters(), resumed.ema.model.parameters(), strict=True):
+        assert torch.equal(a, b)

@@ -71,3 +71,56 @@ def test_fourier_coordinate_features() -> None:
     torch.testing.assert_close(grid[0, 9], torch.cos(2 * torch.pi * x))  # k = 1: sin y, sin x, cos y, cos x
     cfg = UNetConfig(**{**TINY.__dict__, "coord_channels": True, "coord_octaves": 3})
     assert UNet(cfg)(torch.randn(1, 1, 16, 16), torch.tensor([1])).shape == (1, 1, 16, 16)
+
+
+def test_digits_recipe_network_is_small_conditional_and_fits_in_10_mb() -> None:
+    from diffusion.recipes import DIGITS
+
+    model = UNet(DIGITS.model)
+    n = count_parameters(model)
+    assert 1_000_000 < n < 2_500_000 and n * 4 < 10 * 1024 * 1024  # float32 safetensors under 10 MB
+    assert model.label_emb.num_embeddings == 11 and DIGITS.model.null_label == 10
+    x = torch.randn(2, 1, 32, 32)
+    assert model(x, torch.tensor([3, 900]), torch.tensor([4, 10])).shape == x.shape
+
+
+def test_labels_change_the_output_and_no_labels_means_the_null_label() -> None:
+    cfg = UNetConfig(**{**TINY.__dict__, "num_classes": 3, "residual": True, "shared_norm": False})
+    torch.manual_seed(0)
+    model = UNet(cfg).eval()
+    torch.nn.init.normal_(model.label_emb.weight)
+    x, t = torch.randn(2, 1, 16, 16), torch.tensor([10, 10])
+    with torch.no_grad():
+        a, b = model(x, t, torch.tensor([0, 0])), model(x, t, torch.tensor([1, 1]))
+        assert not torch.allclose(a, b)
+        torch.testing.assert_close(model(x, t), model(x, t, torch.tensor([3, 3])))
+    with pytest.raises(ValueError, match="no label embedding"):
+        UNet(TINY)(x, t, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="num_classes"):
+        UNetConfig(num_classes=-1)
+
+
+def test_residual_blocks_add_their_input() -> None:
+    from diffusion.unet import Block
+
+    block = Block(8, 8, 4, 4, shared_norm=False, residual=True)
+    with torch.no_grad():
+        for p in block.conv2.parameters():
+            p.zero_()
+        block.norm2.weight.zero_()
+        block.norm2.bias.fill_(-30.0)  # SiLU(-30) ~ 0: the convolution branch is off
+    x = torch.randn(1, 8, 4, 4)
+    torch.testing.assert_close(block(x, torch.zeros(1, 4)), x, atol=1e-9, rtol=0)
+    assert isinstance(Block(4, 8, 4, 4, False, residual=True).skip, torch.nn.Conv2d)
+
+
+def test_conditional_model_round_trips_through_hub_format(tmp_path) -> None:
+    from diffusion import hub
+    from diffusion.recipes import DIGITS_TINY
+
+    model = UNet(DIGITS_TINY.model)
+    model.save_pretrained(tmp_path / "m")
+    loaded = hub.load_folder(tmp_path / "m")
+    assert loaded.config == DIGITS_TINY.model
+    for (k, v), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
+        assert k == k2 and torch.equal(v, v2)

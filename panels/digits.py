@@ -1,0 +1,257 @@
+"""The digits model inside the reverse-process panel: a class-conditional UNet that really generates.
+
+Endpoints (``gradio_client``):
+- ``/digits_generate(label, guidance, steps, sampler, eta, seed)`` streams the 16 seeds' x_t and predicted x_0 as
+  4 x 4 grids (one batched network call per step), then the samples, their nearest training examples and the
+  numbers as JSON (labels the classifier reads, its confidence, nearest-neighbour distances). ``label`` is "none"
+  or "0".."9"; ``sampler`` is "DDIM" or "DDPM"; seeds are seed .. seed + 15.
+- ``/digits_compare(kind, label, guidance, seed)`` -> gallery of 8-sample strips from the same noise; ``kind`` is
+  "steps", "eta", "ddpm-vs-ddim" or "guidance".
+- ``/digits_examples(batch)`` -> 64 training examples (batch number ``batch`` of the training stream).
+- ``/digits_memorisation()`` -> the one-image model's and the digits model's samples beside their nearest
+  training examples, with the distances.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any
+
+import gradio as gr
+import torch
+from PIL import Image
+
+from diffusion import digit_eval, digits, hub, imaging
+from diffusion.classifier import DigitClassifier, predict
+from diffusion.classifier import load as load_classifier
+from diffusion.recipes import DEFAULT_GUIDANCE
+from diffusion.unet import UNet
+from panels.common import Number, Slider, as_choice, as_float, make_translator, user_errors
+from panels.digits_strings import STRINGS
+
+t = make_translator(STRINGS)
+
+DIGITS_DIR = hub.BUNDLED / "digits"
+N_SAMPLES = 16  # one 4 x 4 grid
+MAX_STEPS = 1000
+MAX_GUIDANCE = 20.0
+STREAM_INTERVAL_S = 0.2
+LABELS: dict[str, int | None] = {"none": None, **{str(d): d for d in range(10)}}
+SAMPLERS = {"DDIM": "ddim", "DDPM": "ddpm"}
+# what each comparison runs: (method, steps, eta, guidance or None for the request's)
+COMPARISONS: dict[str, list[tuple[str, int, float, float | None]]] = {
+    "steps": [("ddim", n, 0.0, None) for n in (1, 2, 5, 10, 20, 50)],
+    "eta": [("ddim", 20, eta, None) for eta in (0.0, 0.5, 1.0)],
+    "ddpm-vs-ddim": [("ddim", 50, 0.0, None), ("ddpm", 50, 0.0, None), ("ddpm", 200, 0.0, None)],
+    "guidance": [("ddim", 20, 0.0, w) for w in (0.0, 1.0, 3.0, 7.0)],
+}
+KIND_KEYS = {
+    "steps": "digits.kind_steps",
+    "eta": "digits.kind_eta",
+    "ddpm-vs-ddim": "digits.kind_ddpm",
+    "guidance": "digits.kind_guidance",
+}
+
+
+@functools.cache
+def digits_model() -> UNet:
+    """The bundled class-conditional model (loaded once per process, shared read-only)."""
+    return hub.load_conditional(DIGITS_DIR)
+
+
+@functools.cache
+def judge() -> DigitClassifier:
+    return load_classifier(DIGITS_DIR / "classifier")
+
+
+def sheet(x: torch.Tensor, nrow: int = 4, scale: int = 4) -> Image.Image:
+    """A grid of 32 x 32 digits, enlarged (nearest) so the browser shows pixels, not blur."""
+    return imaging.grid_image(x, nrow=nrow, scale=scale)
+
+
+def check_request(label: Any, guidance: Any, sampler: Any, eta: Any) -> tuple[int | None, float, str, float]:
+    """Validated (label, guidance, method, eta) of a digits request, or ``gr.Error`` naming the field."""
+    y = as_choice(label if not isinstance(label, int) else str(label), "Digit", LABELS)
+    w = as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
+    return y, w, as_choice(sampler, "Sampler", SAMPLERS), as_float(eta, "eta", 0.0, 1.0)
+
+
+def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress()):
+    """Handler for /digits_generate (a generator: Gradio streams every yield)."""
+    y, w, method, eta = check_request(label, guidance, sampler, eta)
+    labels = None if y is None else torch.full((N_SAMPLES,), y)
+    seeds = range(int(seed), int(seed) + N_SAMPLES)
+    t0, last = time.perf_counter(), -1.0
+    final = None
+    with user_errors():
+        for p in digit_eval.generate_progressive(digits_model(), labels, w, steps, seeds, method, eta):
+            final = p
+            now = time.perf_counter() - t0
+            if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
+                last = now
+                progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
+                status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
+                yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update()
+    samples = final.x.clamp(-1, 1)
+    elapsed = time.perf_counter() - t0
+    numbers = describe(samples, y)
+    status = (
+        f"**{method.upper()}-{steps}**, w = {w:g} · {elapsed:.2f} s · the classifier reads "
+        f"{' '.join(map(str, numbers['classified_as']))}"
+        + (f" ({numbers['accuracy']:.0%} are {y})" if y is not None else "")
+    )
+    ref, _ = digit_eval.reference_set()
+    _, idx = digit_eval.nearest(samples, ref)
+    yield sheet(samples), sheet(samples), status, sheet(ref[idx]), numbers
+
+
+def describe(samples: torch.Tensor, label: int | None) -> dict[str, Any]:
+    """The numbers behind a grid (JSON for the API): classifier labels and confidence, nearest distances."""
+    probs = predict(judge(), samples)
+    conf, cls = probs.max(1)
+    ref, _ = digit_eval.reference_set()
+    dist, _ = digit_eval.nearest(samples, ref)
+    out: dict[str, Any] = {
+        "classified_as": cls.tolist(),
+        "confidence": [round(c, 3) for c in conf.tolist()],
+        "nearest_distance": [round(d, 3) for d in dist.tolist()],
+    }
+    if label is not None:
+        out["accuracy"] = (cls == label).float().mean().item()
+    return out
+
+
+def compare(kind, label, guidance, seed, progress=gr.Progress()) -> list[tuple[Image.Image, str]]:
+    """Handler for /digits_compare: several settings from the same 8 starting noises."""
+    runs = as_choice(kind, "Comparison", COMPARISONS)
+    y, w, _, _ = check_request(label, guidance, "DDIM", 0.0)
+    labels = torch.full((8,), y) if y is not None else None
+    seeds = range(int(seed), int(seed) + 8)
+    out = []
+    for k, (method, steps, eta, w_run) in enumerate(runs):
+        progress(k / len(runs), desc=f"{method.upper()}-{steps}")
+        w_k = w if w_run is None else w_run
+        x = digit_eval.generate(digits_model(), labels, w_k, steps, seeds, method=method, eta=eta)
+        cls = predict(judge(), x).argmax(1)
+        caption = f"{method.upper()}-{steps}" + (f" η={eta:g}" if eta else "") + f" · w = {w_k:g}"
+        caption += (
+            f" · {(cls == y).sum().item()}/8 read as {y}"
+            if y is not None
+            else f" · read as {''.join(map(str, cls.tolist()))}"
+        )
+        out.append((sheet(x, nrow=8, scale=3), caption))
+    return out
+
+
+def examples(batch) -> tuple[Image.Image, str]:
+    """Handler for /digits_examples: 64 training examples of one batch of the training stream."""
+    x, y = digits.DigitStream(seed=digits.TRAIN_SEED, batch_size=64).batch(int(batch))
+    rows = [" ".join(map(str, y[i : i + 16].tolist())) for i in range(0, 64, 16)]
+    return sheet(x, nrow=16, scale=3), "labels, row by row: " + " / ".join(rows)
+
+
+@functools.cache
+def _memorisation() -> tuple[Image.Image, dict[str, float]]:
+    from panels.reverse_model import startup_models
+
+    one = startup_models()["ema"]
+    cfg = one.model.config
+    with torch.inference_mode():
+        x_T = digit_eval.seed_noise(range(4), (cfg.in_channels, cfg.image_size, cfg.image_size))
+        from diffusion.sampling import sample
+
+        faces = sample(lambda x, t_: one.model(x, t_), one.schedule, cfg.prediction, x_T, 10)
+    ref_one = one.image[None] if one.image is not None else faces[:1]
+    d_one = digit_eval.nearest(faces, ref_one)[0]
+    samples = digit_eval.generate(digits_model(), torch.tensor([0, 3, 5, 8]), DEFAULT_GUIDANCE, 20, range(4))
+    ref, _ = digit_eval.reference_set()
+    d_dig, idx = digit_eval.nearest(samples, ref)
+    top = imaging.grid_image(torch.cat([faces, ref_one.expand_as(faces)]), nrow=8, pad=8)
+    bottom = imaging.grid_image(torch.cat([samples, ref[idx]]), nrow=8, pad=2, scale=4)
+    picture = Image.new("L", (max(top.width, bottom.width), top.height + bottom.height + 8))
+    picture.paste(top, (0, 0))
+    picture.paste(bottom, (0, top.height + 8))
+    return picture, {"one_image": d_one.mean().item(), "digits": d_dig.mean().item()}
+
+
+def memorisation() -> tuple[Image.Image, str]:
+    """Handler for /digits_memorisation: top, the one-image model's 4 samples then its training image 4 times;
+    bottom, 4 digit samples then their nearest training examples (cached: it is deterministic)."""
+    picture, d = _memorisation()
+    return picture, (
+        f"one-image model: mean distance to its training image {d['one_image']:.3f} · "
+        f"digits model: mean distance to the nearest of 8,192 training digits {d['digits']:.3f} (RMS on [−1, 1])"
+    )
+
+
+def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
+    """Lay out the digits section (inside the reverse panel) and wire its events; returns its column."""
+    vis, sfx = ("public", "") if api else ("private", "_page")
+    with gr.Column(visible=visible) as column:
+        gr.Markdown(t("digits.intro"))
+        with gr.Row():
+            with gr.Column(scale=1, min_width=280):
+                label = gr.Dropdown(
+                    [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]],
+                    value="3",
+                    label=t("digits.label"),
+                )
+                guidance = Slider(
+                    0.0, MAX_GUIDANCE, DEFAULT_GUIDANCE, step=0.25, name="Guidance", label=t("digits.guidance")
+                )
+                steps = Slider(1, MAX_STEPS, 20, step=1, name="Steps", integer=True, label=t("digits.steps"))
+                sampler = gr.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
+                eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("digits.eta"))
+                seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1 - N_SAMPLES, label=t("digits.seed"))
+                with gr.Row():
+                    run_btn = gr.Button(t("digits.run"), variant="primary", elem_id="digits-run" + sfx)
+                    stop_btn = gr.Button(t("digits.stop"), variant="stop")
+                status = gr.Markdown(elem_id="digits-status" + sfx)
+            with gr.Column(scale=2):
+                with gr.Row():
+                    x_t = gr.Image(label=t("digits.x_t"), format="png", interactive=False, elem_id="digits-xt" + sfx)
+                    x0 = gr.Image(label=t("digits.x0"), format="png", interactive=False)
+                    near = gr.Image(label=t("digits.nearest"), format="png", interactive=False)
+                numbers = gr.JSON(label=t("digits.numbers"), open=False)
+                gr.Markdown(t("digits.memo"))
+                memo_img = gr.Image(show_label=False, format="png", interactive=False)
+                memo_txt = gr.Markdown()
+        gr.Markdown(t("digits.compare_intro"))
+        with gr.Row():
+            kind = gr.Dropdown(
+                [(t(KIND_KEYS[k]), k) for k in COMPARISONS], value="guidance", label=t("digits.kind"), scale=3
+            )
+            compare_btn = gr.Button(t("digits.compare_run"), scale=1)
+        gallery = gr.Gallery(label=t("digits.gallery"), columns=2, height="auto", format="png", object_fit="contain")
+        gr.Markdown(t("digits.why"))
+        gr.Markdown(t("digits.examples_intro"))
+        with gr.Row():
+            batch = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
+            examples_btn = gr.Button(t("digits.examples_run"))
+        examples_img = gr.Image(label=t("digits.examples"), format="png", interactive=False)
+        examples_txt = gr.Markdown()
+    gen = run_btn.click(
+        generate,
+        [label, guidance, steps, sampler, eta, seed],
+        [x_t, x0, status, near, numbers],
+        api_name="digits_generate" + sfx,
+        api_visibility=vis,
+        concurrency_id="model",
+        concurrency_limit=1,
+    )
+    stop_btn.click(None, None, None, cancels=[gen], api_name="digits_stop" + sfx, api_visibility="private")
+    compare_btn.click(
+        compare,
+        [kind, label, guidance, seed],
+        gallery,
+        api_name="digits_compare" + sfx,
+        api_visibility=vis,
+        concurrency_id="model",
+        concurrency_limit=1,
+    )
+    examples_btn.click(
+        examples, batch, [examples_img, examples_txt], api_name="digits_examples" + sfx, api_visibility=vis
+    )
+    gen.success(memorisation, None, [memo_img, memo_txt], api_name="digits_memorisation" + sfx, api_visibility=vis)
+    return column

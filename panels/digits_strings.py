@@ -1,0 +1,109 @@
+"""English and Chinese text of the digits model (the reverse panel's second model; keys prefixed ``digits.``)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "digits.model": "Model",
+        "digits.model_digits": "digits: a data set (generates)",
+        "digits.model_one": "one image, as in the post (memorises)",
+        "digits.intro": (
+            "## A model that generates: digits\n"
+            "This UNet (same code as the post's, smaller, 1.4 M parameters) was trained on an unlimited stream of "
+            "32 × 32 digits rendered from 22 fonts with random size, slant, rotation, stroke weight and blur. Each "
+            "seed is a different starting noise, so each one becomes a **different** digit: sixteen seeds are "
+            "sampled together below, one batched network call per step. Pick a digit to draw it, and turn up "
+            "**guidance** to push the samples further towards it."
+        ),
+        "digits.label": "Digit to draw",
+        "digits.any": "any digit (unconditional)",
+        "digits.guidance": "Guidance w: (1 + w)·conditional − w·unconditional",
+        "digits.steps": "Steps (network evaluations)",
+        "digits.sampler": "Sampler",
+        "digits.eta": "η (DDIM only: 0 = deterministic)",
+        "digits.seed": "First seed (the 16 samples use seeds s … s + 15)",
+        "digits.run": "Generate 16 digits",
+        "digits.stop": "Stop",
+        "digits.x_t": "x_t of the 16 seeds",
+        "digits.x0": "predicted x₀ (final: the samples)",
+        "digits.nearest": "nearest training example of each sample",
+        "digits.numbers": "Numbers (for the API)",
+        "digits.memo": (
+            "**Memorisation or generalisation?** Beside each sample sits the training example closest to it (of the "
+            "first 8,192 the model saw). The one-image model's samples *are* its training image (distance ≈ 0): it "
+            "memorised. The digits model's samples are new: each is about as far from its nearest training digit as "
+            "a fresh real digit is, so it learned what digits look like, not a list of them."
+        ),
+        "digits.compare_intro": "### Comparisons from the same 8 starting noises",
+        "digits.kind": "Compare",
+        "digits.kind_steps": "step counts (DDIM 1, 2, 5, 10, 20, 50)",
+        "digits.kind_eta": "η (DDIM-20, η = 0, 0.5, 1)",
+        "digits.kind_ddpm": "DDPM vs DDIM (50 steps; DDPM-200)",
+        "digits.kind_guidance": "guidance w = 0, 1, 3, 7 (too weak → too strong)",
+        "digits.compare_run": "Compare",
+        "digits.gallery": "Each tile: 8 samples of one setting (captions: how many the classifier recognises)",
+        "digits.examples_intro": "### The training data: browse it",
+        "digits.examples_seed": "Batch number of the training stream",
+        "digits.examples_run": "Show 64 training examples",
+        "digits.examples": "Training examples (label under each)",
+        "digits.why": (
+            "### Why this model predicts v, and what guidance does\n"
+            "The one-image model predicts x₀ because its answer never changes. With a data set, the best guess of x₀ "
+            "from very noisy x_t is a blurry average of many digits, and an x₀ target weighs those steps badly; the "
+            "noise ε and **v = √ᾱ·ε − √(1−ᾱ)·x₀** are unit-size targets at every t, and v stays informative near "
+            "t = T where ε-prediction divides by √ᾱ ≈ 0. **Classifier-free guidance:** during training 10 % of the "
+            "labels were replaced by a *no label* token, so the same network knows p(x | digit) and p(x). Sampling "
+            "uses (1 + w)·(conditional output) − w·(unconditional output): w = 0 is the plain conditional model, "
+            "larger w exaggerates what makes a 3 a 3 — a little helps, too much distorts (see the comparison)."
+        ),
+    },
+    "zh": {
+        "digits.model": "模型",
+        "digits.model_digits": "数字:一个数据集(会生成)",
+        "digits.model_one": "一张图像,与原文相同(会记忆)",
+        "digits.intro": (
+            "## 一个真正会生成的模型:手写风格数字\n"
+            "这个 UNet(与原文同一份代码,更小,140 万参数)在一个无限的数据流上训练:用 22 种字体渲染的 32 × 32 数字,"
+            "随机改变大小、倾斜、旋转、笔画粗细和模糊。每个随机种子是不同的初始噪声,因此会变成**不同的**数字:"
+            "下面 16 个种子一起采样,每一步只调用一次(批量的)网络。选择一个数字就能画出它;调高**引导强度**会把样本更用力地推向它。"
+        ),
+        "digits.label": "要画的数字",
+        "digits.any": "任意数字(无条件)",
+        "digits.guidance": "引导强度 w:(1 + w)·有条件 − w·无条件",
+        "digits.steps": "步数(网络调用次数)",
+        "digits.sampler": "采样器",
+        "digits.eta": "η(仅 DDIM:0 = 确定性)",
+        "digits.seed": "起始种子(16 个样本使用种子 s … s + 15)",
+        "digits.run": "生成 16 个数字",
+        "digits.stop": "停止",
+        "digits.x_t": "16 个种子的 x_t",
+        "digits.x0": "预测的 x₀(最后即为样本)",
+        "digits.nearest": "每个样本最接近的训练样例",
+        "digits.numbers": "数值(供 API 使用)",
+        "digits.memo": (
+            "**是记忆还是泛化?** 每个样本旁边是与它最接近的训练样例(在模型见过的前 8,192 个中查找)。"
+            "单图模型的样本*就是*它的训练图像(距离 ≈ 0):它记住了。数字模型的样本是新的:每个样本与最近训练数字的距离,"
+            "和一个全新的真实数字差不多,所以它学到的是数字长什么样,而不是一张数字清单。"
+        ),
+        "digits.compare_intro": "### 从同样 8 个初始噪声出发的比较",
+        "digits.kind": "比较",
+        "digits.kind_steps": "步数(DDIM 1、2、5、10、20、50)",
+        "digits.kind_eta": "η(DDIM-20,η = 0、0.5、1)",
+        "digits.kind_ddpm": "DDPM 与 DDIM(50 步;DDPM-200)",
+        "digits.kind_guidance": "引导强度 w = 0、1、3、7(太弱 → 太强)",
+        "digits.compare_run": "比较",
+        "digits.gallery": "每一格:同一设置下的 8 个样本(标题:分类器认出了几个)",
+        "digits.examples_intro": "### 训练数据:浏览一下",
+        "digits.examples_seed": "训练数据流中的批次编号",
+        "digits.examples_run": "显示 64 个训练样例",
+        "digits.examples": "训练样例(下方为标签)",
+        "digits.why": (
+            "### 为什么这个模型预测 v,以及引导做了什么\n"
+            "单图模型预测 x₀,因为它的答案永远不变。换成数据集后,从噪声很大的 x_t 对 x₀ 的最佳猜测是许多数字的模糊平均,"
+            "x₀ 目标会错误地加权这些步骤;噪声 ε 与 **v = √ᾱ·ε − √(1−ᾱ)·x₀** 在每个 t 上都是单位大小的目标,"
+            "而且 v 在 t 接近 T 时仍有信息,此时 ε 预测要除以 √ᾱ ≈ 0。**无分类器引导:** 训练时 10% 的标签被替换成"
+            "*无标签* 记号,所以同一个网络同时学会 p(x | 数字) 和 p(x)。采样时使用 (1 + w)·(有条件输出) − w·(无条件输出):"
+            "w = 0 就是普通的有条件模型,w 越大越夸大“3 之所以是 3”的特征——适度有帮助,过大会变形(见比较)。"
+        ),
+    },
+}
