@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-import spaces  # noqa: F401  (before torch: on a ZeroGPU Space it must come before CUDA is initialised)
+
+try:  # installed by the Space builder (and requirements-dev.txt); before torch: ZeroGPU patches CUDA start-up
+    import spaces
+except ImportError:  # running locally without it: the GPU decorator is simply not applied
+    spaces = None
 
 from panels import forward, markov, points, reverse, thermodynamics, training
 from panels.common import build_i18n, make_translator
@@ -63,6 +67,68 @@ CSS = (
 )
 
 
+# The endpoints an agent can use as MCP tools (/gradio_api/mcp/), with what the agent needs to know. Every other
+# endpoint is left out of the MCP server: it needs a visitor's session (fine-tuning runs, stored trajectories,
+# a loaded model) or only serves the page (scrubbers, resizers). Inputs are those of the API (README: Using it
+# from code); images come back as files.
+MCP_TOOLS: dict[str, str] = {
+    "markov_simulate": (
+        "Simulate a Markov chain: matrix = transition table {headers, data} with rows summing to 1 (2-4 states), "
+        "start = a state name, steps (1-10,000), chains (1-10,000), seed. Returns a sample path, the transition "
+        "diagram, convergence of the state frequencies, the n-step laws and the stationary distribution."
+    ),
+    "markov_gaussian": (
+        "The Gaussian Markov chain x_t = sqrt(1-beta) x_(t-1) + sqrt(beta) eps (the diffusion forward process) from "
+        "many starts: beta in [1e-4, 0.5], start ('x0 = 3' style), steps (1-2,000), seed. Returns a plot and a summary."
+    ),
+    "forward_view": (
+        "Noise an image with the closed form q(x_t | x_0): image, colour ('grayscale' or 'RGB'), size (32-256 px), "
+        "schedule ('linear', 'cosine', 'seed-cosine'), T (diffusion steps), t (0..T-1), seed. Returns x_t, its "
+        "histogram against N(0, 1), and the numbers (alpha_bar_t, signal and noise fractions)."
+    ),
+    "forward_schedules": (
+        "Compare the three beta schedules (linear, cosine, the source post's clamped cosine) for T steps: a figure "
+        "and a table of what survives of the image at t = T."
+    ),
+    "reverse_generate": (
+        "Sample the one-image model (it memorised one photograph) from noise: sampler ('DDIM' or 'DDPM'), steps "
+        "(1-1,000), eta (0-1, DDIM only), seed, weights ('ema' or 'raw'), post_grid (the source post's timestep "
+        "grid). Returns x_t, the predicted x_0, a status line and the final image."
+    ),
+    "reverse_compare": (
+        "Samplers side by side from the same noise with the one-image model: kind ('steps', 'eta', 'ddpm-vs-ddim', "
+        "'post-grid'), seed, weights ('ema' or 'raw'). Returns a gallery with PSNR captions."
+    ),
+    "digits_generate": (
+        "Generate 16 digits (32 x 32) with the class-conditional diffusion model: label ('none' or '0'-'9'), "
+        "guidance w (0-20; (1+w) conditional - w unconditional), steps (1-1,000), sampler ('DDIM' or 'DDPM'), eta "
+        "(0-1), seed (the first of 16 seeds). Returns the grids, a status line, the nearest training examples and "
+        "JSON numbers (what a classifier reads in each sample, its confidence, nearest-neighbour distances)."
+    ),
+    "digits_compare": (
+        "Digits from the same 8 noises under several settings: kind ('steps', 'eta', 'ddpm-vs-ddim', 'guidance'), "
+        "label ('none' or '0'-'9'), guidance w, seed. Returns a gallery with captions."
+    ),
+    "digits_examples": "64 training examples of the digits model (a batch number of its training stream), with labels.",
+}
+
+
+def mark_mcp_tools(demo: gr.Blocks) -> None:
+    """Name and describe the MCP tools, and leave every other endpoint out of the MCP server."""
+    for fn in demo.fns.values():
+        name = fn.api_name if isinstance(fn.api_name, str) else None
+        if fn.fn is None or name is None:
+            continue
+        if name in MCP_TOOLS:
+            # Gradio 6.31 names a tool after its function and describes it with the event's api_description
+            # (gr.mcp.tool's name and description are not read for tools): set both on the endpoint.
+            gr.mcp.tool()(fn.fn)
+            fn.fn.__name__ = name
+            fn.api_description = MCP_TOOLS[name]
+        elif getattr(fn.fn, "_mcp_type", None) != "tool":  # a handler shared with a tool keeps its tool mark
+            fn.fn._mcp_type = "excluded"  # Gradio lists only functions without a mark, or marked "tool"
+
+
 def build_demo() -> gr.Blocks:
     """The whole app: tabs on the main page, and each panel alone on its own hidden route."""
     # delete_cache=(every, older_than) in seconds: keeps Gradio's file cache bounded on a public Space.
@@ -78,6 +144,7 @@ def build_demo() -> gr.Blocks:
     # 64 waiting events at most; 2 at a time by default (2 CPU cores); heavy model events
     # share their own concurrency_id.
     demo.queue(max_size=64, default_concurrency_limit=2)
+    mark_mcp_tools(demo)
     return demo
 
 
@@ -90,6 +157,7 @@ def launch_kwargs() -> dict[str, Any]:
         "theme": THEME,
         "css": CSS,
         "i18n": I18N,
+        "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
     }
 
 

@@ -222,9 +222,13 @@ def _check_conditioning(cfg: UNetConfig, args: argparse.Namespace) -> str | None
     import math
 
     if not cfg.num_classes:
-        if args.label is not None or args.guidance:
+        if args.label is not None or args.guidance is not None:
             return "this model has no label embedding (config.json: num_classes = 0): drop --label and --guidance."
         return None
+    if args.guidance is None:
+        from diffusion.recipes import DEFAULT_GUIDANCE
+
+        args.guidance = DEFAULT_GUIDANCE
     if args.label is not None and not 0 <= args.label < cfg.num_classes:
         return f"--label must be between 0 and {cfg.num_classes - 1}, got {args.label}."
     if not math.isfinite(args.guidance) or not 0 <= args.guidance <= 20:
@@ -252,6 +256,29 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Push the models to model repos and the app to a Space (or, with --dry-run, say what would happen)."""
+    import os
+
+    from diffusion import deploy, hub
+
+    plan = deploy.plan(args.space, args.owner)
+    print(deploy.describe(plan), flush=True)
+    if plan.problems:
+        print("error: nothing was uploaded; fix the problems above first.", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print("dry run: nothing was uploaded.")
+        return 0
+    try:
+        url = deploy.deploy(args.space, os.environ.get("HF_TOKEN", ""), args.owner, args.private)
+    except (hub.WeightsError, ConnectionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"deployed: {url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m diffusion", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -276,14 +303,25 @@ def main(argv: list[str] | None = None) -> int:
     sa.add_argument("--seed", type=int, default=0)
     sa.add_argument("--n", type=int, default=1, help="images side by side (one seed stream; digits: seeds SEED..)")
     sa.add_argument("--label", type=int, default=None, help="class-conditional models: the digit to draw")
-    sa.add_argument("--guidance", type=float, default=0.0, help="classifier-free guidance w: (1+w) cond - w uncond")
+    sa.add_argument(
+        "--guidance",
+        type=float,
+        default=None,
+        help="classifier-free guidance w: (1+w) cond - w uncond (default: the recipe's)",
+    )
     sa.add_argument("--size", type=int, default=0, help="default: the training size")
     sa.add_argument("--out", default="sample.png")
     pu = sub.add_parser("push", help="upload a weights folder to the Hub (token from HF_TOKEN)")
     pu.add_argument("--weights", required=True)
     pu.add_argument("--repo", required=True)
+    de = sub.add_parser("deploy", help="push the models to model repos and the app to a Space (token from HF_TOKEN)")
+    de.add_argument("--space", required=True, help="the Space id, owner/name")
+    de.add_argument("--owner", default=None, help="who owns the model repos (default: the Space's owner)")
+    de.add_argument("--private", action="store_true")
+    de.add_argument("--dry-run", action="store_true", help="list what would be uploaded and check it; upload nothing")
     args = parser.parse_args(argv)
-    return {"train": cmd_train, "sample": cmd_sample, "push": cmd_push}[args.command](args)
+    commands = {"train": cmd_train, "sample": cmd_sample, "push": cmd_push, "deploy": cmd_deploy}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

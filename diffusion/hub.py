@@ -17,7 +17,7 @@ from diffusion.unet import UNet, UNetConfig
 
 BUNDLED = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_REVISION = "main"
-_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
+REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 _REVISION = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")
 
 
@@ -73,7 +73,7 @@ def download(repo_id: str, revision: str = DEFAULT_REVISION, token: str | None =
         WeightsError: malformed id, missing repo, revision or file.
         ConnectionError: the Hub cannot be reached (callers may fall back to the bundled weights).
     """
-    if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id):
+    if not isinstance(repo_id, str) or not REPO_ID.match(repo_id):
         raise WeightsError(f"{repo_id!r} is not a Hub repo id: use the form owner/name (letters, digits, - _ .).")
     if not isinstance(revision, str) or not _REVISION.match(revision):
         raise WeightsError(f"{revision!r} is not a valid revision (a branch, tag or commit hash).")
@@ -129,7 +129,9 @@ def load_model(source: str | None = None, revision: str = DEFAULT_REVISION, toke
     If the Hub cannot be reached the bundled weights are loaded instead and ``note`` says so; every other
     problem (bad id, missing repo, mismatched or corrupt weights) raises ``WeightsError``.
     """
-    if not source or source == "bundled":
+    if not source:
+        return load_shipped("one-image")
+    if source == "bundled":
         return LoadedModel(load_folder(BUNDLED), "bundled", "Using the bundled weights (weights/).")
     if os.path.isdir(source):
         return LoadedModel(load_folder(source), source, f"Loaded the weights in {source}.")
@@ -151,27 +153,118 @@ def push_folder(folder: str | os.PathLike, repo_id: str, token: str, private: bo
         WeightsError: malformed id, empty token, a folder that does not load, or the Hub refusing the upload.
         ConnectionError: the Hub cannot be reached.
     """
-    if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id):
+    if not isinstance(repo_id, str) or not REPO_ID.match(repo_id):
         raise WeightsError(f"{repo_id!r} is not a Hub repo id: use the form owner/name (letters, digits, - _ .).")
     if not isinstance(token, str) or not token.strip():
         raise WeightsError("Pushing needs a Hugging Face token with write access (huggingface.co/settings/tokens).")
-    token = token.strip()
     load_folder(folder)  # only a folder that loads strictly is uploaded
+    push_files(folder, repo_id, ("config.json", "model.safetensors", "README.md"), token, private)
+    from huggingface_hub import constants
+
+    return f"{constants.ENDPOINT}/{repo_id}"
+
+
+def _hub_call(token: str, call):
+    """Run ``call(api)`` with an authenticated HfApi, turning failures into our two exceptions (token hidden)."""
+    if not isinstance(token, str) or not token.strip():
+        raise WeightsError("Pushing needs a Hugging Face token with write access (huggingface.co/settings/tokens).")
+    token = token.strip()
     from huggingface_hub import HfApi, constants
 
     _probe(constants.ENDPOINT)
-    api = HfApi(token=token)
     try:
-        api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        info = api.upload_folder(
-            repo_id=repo_id,
-            folder_path=str(folder),
-            allow_patterns=["config.json", "model.safetensors", "README.md"],
-            commit_message="Upload UNet (diffusion-from-first-principles)",
-        )
+        return call(HfApi(token=token))
     except OSError as exc:
         raise ConnectionError(f"The Hugging Face Hub cannot be reached ({type(exc).__name__}).") from None
     except Exception as exc:  # auth, permission, quota: say what the Hub said, never the token
         message = str(exc).replace(token, "***").splitlines()[0][:300] if str(exc) else type(exc).__name__
         raise WeightsError(f"The Hub refused the upload: {message}") from None
-    return str(getattr(info, "repo_url", None) or f"{constants.ENDPOINT}/{repo_id}")
+
+
+def push_files(
+    folder: str | os.PathLike, repo_id: str, files: tuple[str, ...], token: str, private: bool = False
+) -> str:
+    """Upload ``files`` (relative to ``folder``) to a model repo in one commit; returns the commit sha."""
+    if not isinstance(repo_id, str) or not REPO_ID.match(repo_id):
+        raise WeightsError(f"{repo_id!r} is not a Hub repo id: use the form owner/name (letters, digits, - _ .).")
+
+    def call(api):
+        api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+        info = api.upload_folder(
+            repo_id=repo_id,
+            folder_path=str(folder),
+            allow_patterns=list(files),
+            commit_message="Upload model (diffusion-from-first-principles)",
+        )
+        return str(info.oid)
+
+    return _hub_call(token, call)
+
+
+def upload_space(space: str, root: Path, files: list[str], readme: str, token: str, private: bool = False) -> str:
+    """Create (or update) a Gradio Space with ``files`` from ``root`` and the given README; returns its URL."""
+    if not isinstance(space, str) or not REPO_ID.match(space):
+        raise WeightsError(f"{space!r} is not a Space id: use the form owner/name.")
+
+    def call(api):
+        from huggingface_hub import CommitOperationAdd
+
+        api.create_repo(space, repo_type="space", space_sdk="gradio", private=private, exist_ok=True)
+        ops = [CommitOperationAdd(p, str(root / p)) for p in files if p != "README.md"]
+        ops.append(CommitOperationAdd("README.md", readme.encode("utf-8")))
+        api.create_commit(space, ops, repo_type="space", commit_message="Deploy diffusion-from-first-principles")
+        return f"https://huggingface.co/spaces/{space}"
+
+    return _hub_call(token, call)
+
+
+def pinned_models(readme: Path | None = None) -> dict[str, tuple[str, str]]:
+    """{repo name: (repo id, sha)} from the README's ``preload_from_hub`` (what the Space builder fetched)."""
+    from diffusion.deploy import read_front_matter
+
+    readme = readme or BUNDLED.parent / "README.md"
+    try:
+        meta, _ = read_front_matter(readme.read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+    out = {}
+    for line in meta.get("preload_from_hub") or []:
+        parts = str(line).split()
+        if len(parts) == 3 and re.fullmatch(r"[0-9a-f]{40}", parts[2]):
+            out[parts[0].split("/")[-1]] = (parts[0], parts[2])
+    return out
+
+
+def load_preloaded(repo_id: str, sha: str, files: tuple[str, ...], fallback: Path, check=load_folder) -> LoadedModel:
+    """A model from the Hub cache that the Space builder filled (no network), else the bundled ``fallback``.
+
+    The note says which was used, and why the cache was not.
+    """
+    from huggingface_hub import hf_hub_download
+
+    try:
+        paths = [hf_hub_download(repo_id, f, revision=sha, local_files_only=True) for f in files]
+    except Exception as exc:  # not in the cache (running outside the Space, or the build could not fetch it)
+        if not fallback.is_dir():
+            raise WeightsError(f"{repo_id}@{sha[:8]} is not in the Hub cache and no bundled copy exists.") from None
+        return LoadedModel(
+            check(fallback),
+            "bundled",
+            f"Using the bundled weights ({type(exc).__name__}: {repo_id}@{sha[:8]} not preloaded).",
+        )
+    folder = Path(paths[0]).parent
+    return LoadedModel(check(folder), f"{repo_id}@{sha}", f"Using {repo_id}@{sha[:8]}, preloaded from the Hub.")
+
+
+def load_shipped(key: str) -> LoadedModel:
+    """The app's model ``key`` ("one-image" or "digits"): from the Hub cache at the commit the README pins
+    (a Space preloads it at build time), else the bundled folder; the note says which."""
+    from diffusion.deploy import MODELS
+
+    model = next(m for m in MODELS if m.key == key)
+    check = load_conditional if key == "digits" else load_folder
+    fallback = BUNDLED.parent / model.folder
+    pinned = pinned_models().get(model.name)
+    if pinned is None:
+        return LoadedModel(check(fallback), "bundled", f"Using the bundled weights ({model.folder}/).")
+    return load_preloaded(pinned[0], pinned[1], model.files, fallback, check)

@@ -57,7 +57,7 @@ KIND_KEYS = {
 @functools.cache
 def digits_model() -> UNet:
     """The bundled class-conditional model (loaded once per process, shared read-only)."""
-    return hub.load_conditional(DIGITS_DIR)
+    return hub.load_shipped("digits").model
 
 
 @functools.cache

@@ -45,7 +45,7 @@ from panels.reverse_model import ModelChoice, prepare_model, startup_models
 from panels.training_plots import training_figure
 from panels.training_strings import STRINGS
 
-try:  # the `spaces` package is installed on Hugging Face Spaces (and by requirements.txt)
+try:  # the `spaces` package is installed by the Space builder (and requirements-dev.txt), not requirements.txt
     import spaces
 except ImportError:  # pragma: no cover - only without requirements.txt
     spaces = None

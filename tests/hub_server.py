@@ -46,7 +46,9 @@ def serve(repos: dict[str, dict[str, Path]]) -> tuple[ThreadingHTTPServer, str]:
                 return self._error("EntryNotFound")
             data = path.read_bytes()
             self.send_response(200)
-            self.send_header("X-Repo-Commit", hashlib.sha1(f"{repo_id}@{revision}".encode()).hexdigest())
+            # a commit hash names itself (what preload_from_hub pins); branches and tags resolve to a made-up commit
+            commit = revision if len(revision) == 40 else hashlib.sha1(f"{repo_id}@{revision}".encode()).hexdigest()
+            self.send_header("X-Repo-Commit", commit)
             self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

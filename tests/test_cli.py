@@ -30,3 +30,41 @@ def test_sample_and_push_errors(tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.delenv("HF_TOKEN", raising=False)
     assert main(["push", "--weights", str(tmp_path), "--repo", "me/model"]) == 2
     assert "set HF_TOKEN" in capsys.readouterr().err
+
+
+def test_digits_train_resume_and_conditional_sampling(tmp_path, capsys) -> None:
+    out = tmp_path / "digits"
+    args = ["train", "--dataset", "digits", "--preset", "digits-tiny", "--out", str(out)]
+    assert main([*args, "--steps", "4", "--eval-every", "4"]) == 0
+    assert (out / "samples_000004.png").is_file() and (out / "ema" / "config.json").is_file()
+    assert main([*args, "--steps", "6", "--resume"]) == 0
+    assert "resumed at step 4" in capsys.readouterr().out
+    png = tmp_path / "three.png"
+    common = ["sample", "--weights", str(out / "ema"), "--steps", "3", "--seed", "0", "--out", str(png)]
+    assert main([*common, "--label", "3", "--guidance", "2", "--n", "4"]) == 0
+    assert Image.open(png).size == (4 * 32, 32)
+    assert main(common) == 0  # unconditional
+    assert Image.open(png).size == (32, 32)
+
+
+def test_digits_sampling_errors(tmp_path, capsys) -> None:
+    from diffusion.recipes import DIGITS_TINY
+    from diffusion.unet import UNet
+
+    UNet(DIGITS_TINY.model).save_pretrained(tmp_path / "m")
+    base = ["sample", "--weights", str(tmp_path / "m"), "--out", str(tmp_path / "x.png"), "--steps", "2"]
+    for extra, message in [
+        (["--label", "10"], "--label must be between 0 and 9"),
+        (["--label", "-1"], "--label must be between 0 and 9"),
+        (["--guidance", "nan"], "--guidance must be a number between 0 and 20"),
+        (["--guidance", "-1"], "--guidance must be a number between 0 and 20"),
+    ]:
+        assert main([*base, *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert main([*base[:-2], "--steps", "1000000"]) == 2
+    assert "--steps must be between 1 and 1000" in capsys.readouterr().err
+    # a one-image (unconditional) model refuses a label, saying why
+    assert main(["sample", "--weights", "bundled", "--label", "3", "--out", str(tmp_path / "y.png")]) == 2
+    assert "no label embedding" in capsys.readouterr().err
+    assert main(["train", "--dataset", "digits", "--preset", "post", "--out", str(tmp_path / "r")]) == 2
+    assert "--preset for digits must be one of" in capsys.readouterr().err

@@ -9,9 +9,10 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def front_matter() -> dict[str, str]:
-    block = README.split("---\n")[1]
-    return dict(line.split(": ", 1) for line in block.strip().splitlines())
+def front_matter() -> dict:
+    from diffusion.deploy import read_front_matter
+
+    return read_front_matter(README)[0]
 
 
 def test_space_front_matter() -> None:
@@ -19,8 +20,11 @@ def test_space_front_matter() -> None:
     assert meta["sdk"] == "gradio" and meta["app_file"] == "app.py"
     assert {"title", "emoji", "sdk_version", "python_version", "short_description", "license"} <= set(meta)
     assert len(meta["short_description"]) <= 60
-    pins = (ROOT / "requirements.txt").read_text()
-    assert f"gradio=={meta['sdk_version']}" in pins
+    from diffusion.deploy import check_requirements
+
+    assert check_requirements(meta) == []  # gradio == sdk_version, no `spaces` pin, torch pinned, python 3.11
+    assert "spaces" not in (ROOT / "requirements.txt").read_text().split("#")[0]
+    assert (ROOT / "packages.txt").read_text().split() == ["fonts-wqy-microhei"]
 
 
 def test_every_requirement_is_pinned() -> None:
