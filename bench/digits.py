@@ -52,6 +52,36 @@ def timing(model, guidance: float, repeats: int = 5) -> dict[str, float]:
     return {"ddim20_16_samples_s_median": round(totals[len(totals) // 2], 3), "first_step_s": round(min(firsts), 3)}
 
 
+def through_the_app(repeats: int = 5) -> dict[str, float]:
+    """Click to first streamed grid and to the final grid, through gradio_client against the app in-process."""
+    from gradio_client import Client
+
+    import app
+
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.launch_kwargs())
+    client = Client(url, verbose=False)
+    firsts, finals = [], []
+    try:
+        for r in range(repeats + 1):
+            t0 = time.perf_counter()
+            job = client.submit("3", DEFAULT_GUIDANCE, 20, "DDIM", 0.0, 16 * r, api_name="/digits_generate")
+            first = None
+            while not job.done():
+                if first is None and job.outputs():
+                    first = time.perf_counter() - t0
+                time.sleep(0.005)
+            job.result()
+            if r:
+                firsts.append(first if first is not None else time.perf_counter() - t0)
+                finals.append(time.perf_counter() - t0)
+    finally:
+        app.demo.close()
+    return {
+        "app_first_grid_s_median": round(sorted(firsts)[len(firsts) // 2], 3),
+        "app_final_s_median": round(sorted(finals)[len(finals) // 2], 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weights", default=str(hub.BUNDLED / "digits"))
@@ -59,6 +89,7 @@ def main() -> None:
     parser.add_argument("--guidances", default="0,0.5,1,2,3,5,7")
     parser.add_argument("--steps", default="5,10,20,50")
     parser.add_argument("--out", default="")
+    parser.add_argument("--app", action="store_true", help="also time /digits_generate through gradio_client")
     args = parser.parse_args()
     model = hub.load_conditional(args.weights).to(memory_format=torch.channels_last)
     judge = classifier.load(hub.BUNDLED / "digits" / "classifier")
@@ -67,6 +98,8 @@ def main() -> None:
     result["classifier_accuracy_fresh"] = round(classifier.accuracy_on_fresh_digits(judge, 5000), 4)
     print("classifier accuracy on 5,000 fresh digits:", result["classifier_accuracy_fresh"], flush=True)
     result["speed"] = timing(model, DEFAULT_GUIDANCE)
+    if args.app:
+        result["speed"].update(through_the_app())
     print(result["speed"], flush=True)
     settings = [(float(w), 20) for w in args.guidances.split(",")]
     settings += [(DEFAULT_GUIDANCE, int(n)) for n in args.steps.split(",") if int(n) != 20]

@@ -5,7 +5,7 @@ Everything that trains or describes a model (CLI, panels, benchmarks, model card
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from diffusion.training import TrainConfig
 from diffusion.unet import UNetConfig
@@ -50,20 +50,8 @@ DEFAULT_GUIDANCE = 1.0
 
 # The same design, small enough to learn something in a test (and for the torchrun test).
 DIGITS_TINY = Recipe(
-    model=UNetConfig(
-        in_channels=1,
-        channels=(8, 16),
-        bottleneck=16,
-        time_emb_dim=16,
-        groups=4,
-        shared_norm=False,
-        residual=True,
-        image_size=32,
-        schedule="cosine",
-        prediction="v",
-        num_classes=10,
-    ),
-    train=TrainConfig(steps=200, batch_size=16, lr=2e-3, warmup_steps=10, ema_decay=0.99, label_dropout=0.1),
+    model=replace(DIGITS.model, channels=(8, 16), bottleneck=16, time_emb_dim=16, groups=4),
+    train=replace(DIGITS.train, steps=200, batch_size=16, lr=2e-3, warmup_steps=10, ema_decay=0.99),
     dataset="digits",
     summary="a tiny digits model for tests",
 )

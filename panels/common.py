@@ -19,6 +19,8 @@ import gradio as gr
 from gradio.i18n import I18nData
 
 Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
+# Event settings of everything that runs a UNet: one at a time on the whole server (2 cores, one model at a time).
+MODEL_LANE: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
 LANGUAGES = ("en", "zh")
 
 

@@ -27,7 +27,7 @@ from diffusion.classifier import DigitClassifier, predict
 from diffusion.classifier import load as load_classifier
 from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.unet import UNet
-from panels.common import Number, Slider, as_choice, as_float, make_translator, user_errors
+from panels.common import MODEL_LANE, Number, Slider, as_choice, as_float, make_translator, user_errors
 from panels.digits_strings import STRINGS
 
 t = make_translator(STRINGS)
@@ -55,9 +55,15 @@ KIND_KEYS = {
 
 
 @functools.cache
+def shipped() -> hub.LoadedModel:
+    """The class-conditional model, preloaded from the Hub or bundled (loaded once per process, shared read-only)."""
+    loaded = hub.load_shipped("digits")
+    loaded.model.eval().requires_grad_(False)
+    return loaded
+
+
 def digits_model() -> UNet:
-    """The bundled class-conditional model (loaded once per process, shared read-only)."""
-    return hub.load_shipped("digits").model
+    return shipped().model
 
 
 @functools.cache
@@ -187,71 +193,67 @@ def memorisation() -> tuple[Image.Image, str]:
 
 def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
     """Lay out the digits section (inside the reverse panel) and wire its events; returns its column."""
-    vis, sfx = ("public", "") if api else ("private", "_page")
     with gr.Column(visible=visible) as column:
-        gr.Markdown(t("digits.intro"))
-        with gr.Row():
-            with gr.Column(scale=1, min_width=280):
-                label = gr.Dropdown(
-                    [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]],
-                    value="3",
-                    label=t("digits.label"),
-                )
-                guidance = Slider(
-                    0.0, MAX_GUIDANCE, DEFAULT_GUIDANCE, step=0.25, name="Guidance", label=t("digits.guidance")
-                )
-                steps = Slider(1, MAX_STEPS, 20, step=1, name="Steps", integer=True, label=t("digits.steps"))
-                sampler = gr.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
-                eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("digits.eta"))
-                seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1 - N_SAMPLES, label=t("digits.seed"))
-                with gr.Row():
-                    run_btn = gr.Button(t("digits.run"), variant="primary", elem_id="digits-run" + sfx)
-                    stop_btn = gr.Button(t("digits.stop"), variant="stop")
-                status = gr.Markdown(elem_id="digits-status" + sfx)
-            with gr.Column(scale=2):
-                with gr.Row():
-                    x_t = gr.Image(label=t("digits.x_t"), format="png", interactive=False, elem_id="digits-xt" + sfx)
-                    x0 = gr.Image(label=t("digits.x0"), format="png", interactive=False)
-                    near = gr.Image(label=t("digits.nearest"), format="png", interactive=False)
-                numbers = gr.JSON(label=t("digits.numbers"), open=False)
-                gr.Markdown(t("digits.memo"))
-                memo_img = gr.Image(show_label=False, format="png", interactive=False)
-                memo_txt = gr.Markdown()
-        gr.Markdown(t("digits.compare_intro"))
-        with gr.Row():
-            kind = gr.Dropdown(
-                [(t(KIND_KEYS[k]), k) for k in COMPARISONS], value="guidance", label=t("digits.kind"), scale=3
-            )
-            compare_btn = gr.Button(t("digits.compare_run"), scale=1)
-        gallery = gr.Gallery(label=t("digits.gallery"), columns=2, height="auto", format="png", object_fit="contain")
-        gr.Markdown(t("digits.why"))
-        gr.Markdown(t("digits.examples_intro"))
-        with gr.Row():
-            batch = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
-            examples_btn = gr.Button(t("digits.examples_run"))
-        examples_img = gr.Image(label=t("digits.examples"), format="png", interactive=False)
-        examples_txt = gr.Markdown()
-    gen = run_btn.click(
-        generate,
-        [label, guidance, steps, sampler, eta, seed],
-        [x_t, x0, status, near, numbers],
-        api_name="digits_generate" + sfx,
-        api_visibility=vis,
-        concurrency_id="model",
-        concurrency_limit=1,
-    )
-    stop_btn.click(None, None, None, cancels=[gen], api_name="digits_stop" + sfx, api_visibility="private")
-    compare_btn.click(
-        compare,
-        [kind, label, guidance, seed],
-        gallery,
-        api_name="digits_compare" + sfx,
-        api_visibility=vis,
-        concurrency_id="model",
-        concurrency_limit=1,
-    )
-    examples_btn.click(
-        examples, batch, [examples_img, examples_txt], api_name="digits_examples" + sfx, api_visibility=vis
-    )
-    gen.success(memorisation, None, [memo_img, memo_txt], api_name="digits_memorisation" + sfx, api_visibility=vis)
+        ui = _layout("" if api else "_page")
+    _wire(ui, "public" if api else "private", "" if api else "_page")
     return column
+
+
+def _controls(sfx: str) -> dict[str, Any]:
+    choices = [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]]
+    ui: dict[str, Any] = {"label": gr.Dropdown(choices, value="3", label=t("digits.label"))}
+    ui["guidance"] = Slider(0.0, MAX_GUIDANCE, DEFAULT_GUIDANCE, step=0.25, name="Guidance", label=t("digits.guidance"))
+    ui["steps"] = Slider(1, MAX_STEPS, 20, step=1, name="Steps", integer=True, label=t("digits.steps"))
+    ui["sampler"] = gr.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
+    ui["eta"] = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("digits.eta"))
+    ui["seed"] = Number(0, name="Seed", minimum=0, maximum=2**32 - 1 - N_SAMPLES, label=t("digits.seed"))
+    with gr.Row():
+        ui["run"] = gr.Button(t("digits.run"), variant="primary", elem_id="digits-run" + sfx)
+        ui["stop"] = gr.Button(t("digits.stop"), variant="stop")
+    ui["status"] = gr.Markdown(shipped().note, elem_id="digits-status" + sfx)
+    return ui
+
+
+def _layout(sfx: str) -> dict[str, Any]:
+    """Every component of the section, by name."""
+    gr.Markdown(t("digits.intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            ui = _controls(sfx)
+        with gr.Column(scale=2):
+            with gr.Row():
+                ui["x_t"] = gr.Image(label=t("digits.x_t"), format="png", interactive=False, elem_id="digits-xt" + sfx)
+                ui["x0"] = gr.Image(label=t("digits.x0"), format="png", interactive=False)
+                ui["near"] = gr.Image(label=t("digits.nearest"), format="png", interactive=False)
+            ui["numbers"] = gr.JSON(label=t("digits.numbers"), open=False)
+            gr.Markdown(t("digits.memo"))
+            ui["memo_img"] = gr.Image(show_label=False, format="png", interactive=False)
+            ui["memo_txt"] = gr.Markdown()
+    gr.Markdown(t("digits.compare_intro"))
+    with gr.Row():
+        kinds = [(t(KIND_KEYS[k]), k) for k in COMPARISONS]
+        ui["kind"] = gr.Dropdown(kinds, value="guidance", label=t("digits.kind"), scale=3)
+        ui["compare"] = gr.Button(t("digits.compare_run"), scale=1)
+    ui["gallery"] = gr.Gallery(label=t("digits.gallery"), columns=2, height="auto", format="png", object_fit="contain")
+    gr.Markdown(t("digits.why"))
+    gr.Markdown(t("digits.examples_intro"))
+    with gr.Row():
+        ui["batch"] = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
+        ui["examples"] = gr.Button(t("digits.examples_run"))
+    ui["examples_img"] = gr.Image(label=t("digits.examples"), format="png", interactive=False)
+    ui["examples_txt"] = gr.Markdown()
+    return ui
+
+
+def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
+    def on(trigger, fn, inputs, outputs, name, **kw):
+        return trigger(fn, inputs, outputs, api_name=name + sfx, api_visibility=kw.pop("visibility", vis), **kw)
+
+    request = [ui[k] for k in ("label", "guidance", "steps", "sampler", "eta", "seed")]
+    results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers")]
+    gen = on(ui["run"].click, generate, request, results, "digits_generate", **MODEL_LANE)
+    on(ui["stop"].click, None, None, None, "digits_stop", cancels=[gen], visibility="private")
+    compare_in = [ui["kind"], ui["label"], ui["guidance"], ui["seed"]]
+    on(ui["compare"].click, compare, compare_in, ui["gallery"], "digits_compare", **MODEL_LANE)
+    on(ui["examples"].click, examples, ui["batch"], [ui["examples_img"], ui["examples_txt"]], "digits_examples")
+    on(gen.success, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")

@@ -23,7 +23,7 @@ from PIL import Image
 from diffusion import hub, imaging
 from diffusion.sampling import ddpm_posterior, timestep_grid
 from panels import digits
-from panels.common import Number, Slider, make_translator, output_path, session_model
+from panels.common import MODEL_LANE, Number, Slider, make_translator, output_path, session_model
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
@@ -239,8 +239,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         [x_t, x0, status, final, frames_state, scrubber],
         api_name="reverse_generate" + sfx,
         api_visibility=vis,
-        concurrency_id="model",
-        concurrency_limit=1,
+        **MODEL_LANE,
     )
     gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
     stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
@@ -253,8 +252,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         gallery,
         api_name="reverse_compare" + sfx,
         api_visibility=vis,
-        concurrency_id="model",
-        concurrency_limit=1,
+        **MODEL_LANE,
     )
     load_btn.click(
         load_weights, [repo, revision], [custom_state, hub_note], api_name="reverse_load" + sfx, api_visibility=vis
