@@ -100,24 +100,35 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
                 status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
                 yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update()
     samples = final.x.clamp(-1, 1)
-    elapsed = time.perf_counter() - t0
-    numbers = describe(samples, y)
+    numbers, nearest = describe(samples, y)
     status = (
-        f"**{method.upper()}-{steps}**, w = {w:g} · {elapsed:.2f} s · the classifier reads "
+        f"**{method.upper()}-{steps}**, w = {w:g} · {time.perf_counter() - t0:.2f} s · the classifier reads "
         f"{' '.join(map(str, numbers['classified_as']))}"
         + (f" ({numbers['accuracy']:.0%} are {y})" if y is not None else "")
     )
-    ref, _ = digit_eval.reference_set()
-    _, idx = digit_eval.nearest(samples, ref)
-    yield sheet(samples), sheet(samples), status, sheet(ref[idx]), numbers
+    yield sheet(samples), sheet(samples), status, sheet(nearest), numbers
 
 
-def describe(samples: torch.Tensor, label: int | None) -> dict[str, Any]:
-    """The numbers behind a grid (JSON for the API): classifier labels and confidence, nearest distances."""
+@functools.cache
+def default_result() -> tuple:
+    """What the section shows before the first click: the default request's final outputs (deterministic)."""
+    *_, last = generate("3", DEFAULT_GUIDANCE, 20, "DDIM", 0.0, 0, progress=lambda *a, **k: None)
+    return last
+
+
+@functools.cache
+def default_comparison() -> list[tuple[Image.Image, str]]:
+    """The guidance comparison of the default digit, shown before the first Compare (deterministic)."""
+    return compare("guidance", "3", DEFAULT_GUIDANCE, 0, progress=lambda *a, **k: None)
+
+
+def describe(samples: torch.Tensor, label: int | None) -> tuple[dict[str, Any], torch.Tensor]:
+    """The numbers behind a grid (JSON for the API: classifier labels and confidence, nearest distances) and
+    each sample's nearest training example (B, 1, 32, 32)."""
     probs = predict(judge(), samples)
     conf, cls = probs.max(1)
     ref, _ = digit_eval.reference_set()
-    dist, _ = digit_eval.nearest(samples, ref)
+    dist, idx = digit_eval.nearest(samples, ref)
     out: dict[str, Any] = {
         "classified_as": cls.tolist(),
         "confidence": [round(c, 3) for c in conf.tolist()],
@@ -125,7 +136,7 @@ def describe(samples: torch.Tensor, label: int | None) -> dict[str, Any]:
     }
     if label is not None:
         out["accuracy"] = (cls == label).float().mean().item()
-    return out
+    return out, ref[idx]
 
 
 def compare(kind, label, guidance, seed, progress=gr.Progress()) -> list[tuple[Image.Image, str]]:
@@ -140,13 +151,11 @@ def compare(kind, label, guidance, seed, progress=gr.Progress()) -> list[tuple[I
         w_k = w if w_run is None else w_run
         x = digit_eval.generate(digits_model(), labels, w_k, steps, seeds, method=method, eta=eta)
         cls = predict(judge(), x).argmax(1)
-        caption = f"{method.upper()}-{steps}" + (f" η={eta:g}" if eta else "") + f" · w = {w_k:g}"
-        caption += (
-            f" · {(cls == y).sum().item()}/8 read as {y}"
-            if y is not None
-            else f" · read as {''.join(map(str, cls.tolist()))}"
-        )
-        out.append((sheet(x, nrow=8, scale=3), caption))
+        # short captions (a gallery cell is ~20 characters wide in a blog column): the setting that varies, then
+        # what the classifier reads
+        setting = {"guidance": f"w = {w_k:g}", "eta": f"η = {eta:g}"}.get(kind, f"{method.upper()}-{steps}")
+        read = f"{(cls == y).sum().item()}/8 are {y}" if y is not None else "".join(map(str, cls.tolist()))
+        out.append((sheet(x, nrow=4, scale=3), f"{setting} · {read}"))
     return out
 
 
@@ -210,7 +219,7 @@ def _controls(sfx: str) -> dict[str, Any]:
     with gr.Row():
         ui["run"] = gr.Button(t("digits.run"), variant="primary", elem_id="digits-run" + sfx)
         ui["stop"] = gr.Button(t("digits.stop"), variant="stop")
-    ui["status"] = gr.Markdown(shipped().note, elem_id="digits-status" + sfx)
+    ui["status"] = gr.Markdown(shipped().note + "  \n" + default_result()[2], elem_id="digits-status" + sfx)
     return ui
 
 
@@ -221,27 +230,49 @@ def _layout(sfx: str) -> dict[str, Any]:
         with gr.Column(scale=1, min_width=280):
             ui = _controls(sfx)
         with gr.Column(scale=2):
+            first = default_result()
             with gr.Row():
-                ui["x_t"] = gr.Image(label=t("digits.x_t"), format="png", interactive=False, elem_id="digits-xt" + sfx)
-                ui["x0"] = gr.Image(label=t("digits.x0"), format="png", interactive=False)
-                ui["near"] = gr.Image(label=t("digits.nearest"), format="png", interactive=False)
-            ui["numbers"] = gr.JSON(label=t("digits.numbers"), open=False)
+                for key, value in zip(("x_t", "x0", "near"), (first[0], first[1], first[3]), strict=True):
+                    with gr.Column(min_width=160):
+                        gr.Markdown(t(f"digits.{'nearest' if key == 'near' else key}"))
+                        # the label stays for screen readers; shown above, not over the top row of digits
+                        ui[key] = gr.Image(
+                            value,
+                            label=t(f"digits.{'nearest' if key == 'near' else key}"),
+                            show_label=False,
+                            format="png",
+                            interactive=False,
+                            elem_id=f"digits-{key.replace('_', '')}" + sfx,
+                            elem_classes="pixelated",
+                        )
+            with gr.Accordion(t("digits.numbers"), open=False):
+                ui["numbers"] = gr.JSON(first[4], show_label=False)
             gr.Markdown(t("digits.memo"))
-            ui["memo_img"] = gr.Image(show_label=False, format="png", interactive=False)
-            ui["memo_txt"] = gr.Markdown()
+            picture, caption = memorisation()
+            ui["memo_img"] = gr.Image(
+                picture, label=t("digits.memo_alt"), show_label=False, format="png", interactive=False
+            )
+            ui["memo_txt"] = gr.Markdown(caption)
+            ui["memo"] = gr.Button(t("digits.memo_run"), size="sm", visible=False)  # the API's way to the picture
     gr.Markdown(t("digits.compare_intro"))
     with gr.Row():
         kinds = [(t(KIND_KEYS[k]), k) for k in COMPARISONS]
         ui["kind"] = gr.Dropdown(kinds, value="guidance", label=t("digits.kind"), scale=3)
         ui["compare"] = gr.Button(t("digits.compare_run"), scale=1)
-    ui["gallery"] = gr.Gallery(label=t("digits.gallery"), columns=2, height="auto", format="png", object_fit="contain")
+    ui["gallery"] = gr.Gallery(
+        default_comparison(), label=t("digits.gallery"), columns=3, height="auto", format="png", object_fit="contain"
+    )
     gr.Markdown(t("digits.why"))
     gr.Markdown(t("digits.examples_intro"))
     with gr.Row():
         ui["batch"] = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
         ui["examples"] = gr.Button(t("digits.examples_run"))
-    ui["examples_img"] = gr.Image(label=t("digits.examples"), format="png", interactive=False)
-    ui["examples_txt"] = gr.Markdown()
+    grid, labels = examples(0)
+    gr.Markdown(t("digits.examples"))
+    ui["examples_img"] = gr.Image(
+        grid, label=t("digits.examples"), show_label=False, format="png", interactive=False, elem_classes="pixelated"
+    )
+    ui["examples_txt"] = gr.Markdown(labels)
     return ui
 
 
@@ -256,4 +287,4 @@ def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
     compare_in = [ui["kind"], ui["label"], ui["guidance"], ui["seed"]]
     on(ui["compare"].click, compare, compare_in, ui["gallery"], "digits_compare", **MODEL_LANE)
     on(ui["examples"].click, examples, ui["batch"], [ui["examples_img"], ui["examples_txt"]], "digits_examples")
-    on(gen.success, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")
+    on(ui["memo"].click, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")

@@ -34,6 +34,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "memorised. The digits model's samples are new: each is about as far from its nearest training digit as "
             "a fresh real digit is, so it learned what digits look like, not a list of them."
         ),
+        "digits.memo_alt": "Top: four samples of the one-image model, then its training image four times. Bottom: four digit samples, then the nearest training example of each.",
+        "digits.memo_run": "Memorisation vs generalisation",
         "digits.compare_intro": "### Comparisons from the same 8 starting noises",
         "digits.kind": "Compare",
         "digits.kind_steps": "step counts (DDIM 1, 2, 5, 10, 20, 50)",
@@ -85,6 +87,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "单图模型的样本*就是*它的训练图像(距离 ≈ 0):它记住了。数字模型的样本是新的:每个样本与最近训练数字的距离,"
             "和一个全新的真实数字差不多,所以它学到的是数字长什么样,而不是一张数字清单。"
         ),
+        "digits.memo_alt": "上排:单图模型的四个样本,然后是它的训练图像四次。下排:四个数字样本,然后是每个样本最接近的训练样例。",
+        "digits.memo_run": "记忆与泛化",
         "digits.compare_intro": "### 从同样 8 个初始噪声出发的比较",
         "digits.kind": "比较",
         "digits.kind_steps": "步数(DDIM 1、2、5、10、20、50)",

@@ -47,7 +47,8 @@ def test_unconditional_and_guidance_comparison(client) -> None:
     numbers = generate(client, label="none", steps=4)[-1][4]
     assert "accuracy" not in numbers
     gallery = client.predict("guidance", "7", 1.0, 0, api_name="/digits_compare")
-    assert [g["caption"].split(" · ")[1] for g in gallery] == ["w = 0", "w = 1", "w = 3", "w = 7"]
+    assert [g["caption"].split(" · ")[0] for g in gallery] == ["w = 0", "w = 1", "w = 3", "w = 7"]
+    assert all(g["caption"].endswith("/8 are 7") for g in gallery)
 
 
 def test_training_examples_and_memorisation(client) -> None:
