@@ -14,6 +14,9 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# pygame's display init installs SIGINT/SIGTERM handlers that swallow the signal: a Space restart (SIGTERM) or
+# Ctrl-C would then have to kill the app. Without them the server stops normally.
+os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import numpy as np

@@ -104,7 +104,9 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
         f"**{caption(choice, method, steps, eta, grid, frames[-1].x)}** · {elapsed:.2f} s "
         f"(network {model_s:.2f} s, {model_s / elapsed:.0%}) · {choice.name}"
     )
-    slider = gr.Slider(minimum=0, maximum=len(frames) - 1, value=len(frames) - 1, step=1, interactive=True)
+    # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
+    last = len(frames) - 1
+    slider = gr.Slider(minimum=0, maximum=max(last, 1), value=last, step=1, interactive=last > 0)
     yield show(frames[-1].x), show(frames[-1].x0), status, show(frames[-1].x), frames, slider
 
 

@@ -83,3 +83,8 @@ def test_hub_loading_errors_keep_the_bundled_model(client, repo, message) -> Non
     with pytest.raises(AppError, match=message):
         client.predict(repo, "main", api_name="/reverse_load")
     assert "bundled (EMA)" in generate(client, steps=2)[-1][2]
+
+
+def test_one_step_the_sliders_minimum_works(client) -> None:
+    _, _, status, final, _ = generate(client, steps=1)[-1]
+    assert status.startswith("**DDIM-1 ·") and Image.open(final).size == (128, 128)
