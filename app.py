@@ -149,7 +149,8 @@ def build_demo() -> gr.Blocks:
 
 
 def launch_kwargs() -> dict[str, Any]:
-    """The launch settings shared by `python app.py` and the tests (see DESIGN.md)."""
+    """The launch settings shared by `python app.py` and the tests: no SSR or run history (both misbehave in
+    gradio 6.31), no fixed host or port (Spaces sets them), the MCP server on."""
     return {
         "max_file_size": "20mb",
         "ssr_mode": False,

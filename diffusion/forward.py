@@ -4,7 +4,7 @@ Two ways to noise an image:
 - ``q_sample``: the closed form x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps, one jump, on images in
   [-1, 1] (the DDPM convention);
 - ``iterative_noising``: the source post's demo, the Markov chain x <- sqrt(1 - beta) x + sqrt(beta) eps
-  applied step by step with its own linear betas, on images in [0, 1] as the post does (quirk 5 in DESIGN.md:
+  applied step by step with its own linear betas, on images in [0, 1] as the post does (quirk 5 in docs/architecture.md:
   on [0, 1] the chain also pulls the mean from ~0.5 towards 0, darkening the image, and the post clips the
   result to [0, 1] for display, hiding half of the noise).
 

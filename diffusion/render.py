@@ -4,7 +4,7 @@ pygame runs with the dummy video driver and no audio: it never opens a window. T
 drawn once (one pygame line per column, as in the post) and blitted each frame. Particles are stamped straight
 into the surface's pixels through ``pygame.surfarray`` (one numpy scatter per stamp offset for all particles),
 which is what makes tens of thousands of particles per frame affordable. Trail points are white alpha-blended
-over the background, which the post intended but its opaque surface ignored (quirk 6 in DESIGN.md).
+over the background, which the post intended but its opaque surface ignored (quirk 6 in docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from diffusion.forward import split_prediction
 from diffusion.schedules import NoiseSchedule
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-MAX_SAMPLING_STEPS = 1000  # more steps than T would repeat timesteps
 
 
 def timestep_grid(n_steps: int, T: int, kind: str = "uniform") -> np.ndarray:
@@ -51,6 +50,7 @@ class StepOutput:
 
     prev_sample: torch.Tensor  # (B, C, H, W)
     pred_x0: torch.Tensor  # (B, C, H, W)
+    pred_eps: torch.Tensor | None = None  # (B, C, H, W)
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,11 @@ class Progress:
     """What the sampler yields after each step (i counts from 0 to n_steps - 1)."""
 
     i: int
-    t: int
+    t: int  # the timestep this step started from
     x: torch.Tensor  # the sample after this step, at timestep t_prev
     pred_x0: torch.Tensor
+    t_prev: int = -1  # the timestep it moved to (-1: x_0, after the last step)
+    pred_eps: torch.Tensor | None = None  # the noise the network saw in x_t (consistent with pred_x0)
 
 
 def _ab(schedule: NoiseSchedule, t: int) -> float:
@@ -78,6 +80,17 @@ def _predict(schedule, prediction, x, t, output, clip):
     return x0, eps
 
 
+def ddim_coefficients(schedule: NoiseSchedule, t: int, t_prev: int, eta: float) -> tuple[float, float, float]:
+    """(c_x0, c_eps, sigma) of x_{t_prev} = c_x0 x0_hat + c_eps eps_hat + sigma z (DDIM eqs. 12 and 16).
+
+    c_x0 = sqrt(ab_prev), sigma = eta sqrt((1 - ab_prev) / (1 - ab_t)) sqrt(1 - ab_t / ab_prev),
+    c_eps = sqrt(1 - ab_prev - sigma^2) ("the direction pointing to x_t").
+    """
+    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    sigma = eta * math.sqrt((1.0 - ab_prev) / (1.0 - ab_t)) * math.sqrt(1.0 - ab_t / ab_prev)
+    return math.sqrt(ab_prev), math.sqrt(max(1.0 - ab_prev - sigma**2, 0.0)), sigma
+
+
 def ddim_step(
     schedule: NoiseSchedule,
     prediction: str,
@@ -90,18 +103,15 @@ def ddim_step(
     clip: bool = True,
 ) -> StepOutput:
     """One DDIM update from timestep t to t_prev (t_prev = -1 means "to x_0")."""
-    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
     # 1. predicted x_0 and eps from the network output (eq. 9), x_0 clipped to the data range
     x0_hat, eps_hat = _predict(schedule, prediction, x, t, output, clip)
-    # 2. sigma_t(eta) = eta * sqrt((1 - ab_prev) / (1 - ab_t)) * sqrt(1 - ab_t / ab_prev)   (eq. 16)
-    sigma = eta * math.sqrt((1.0 - ab_prev) / (1.0 - ab_t)) * math.sqrt(1.0 - ab_t / ab_prev)
-    # 3. "direction pointing to x_t": sqrt(1 - ab_prev - sigma^2) * eps_hat   (eq. 12, middle term)
-    direction = math.sqrt(max(1.0 - ab_prev - sigma**2, 0.0)) * eps_hat
-    # 4. x_{t_prev} = sqrt(ab_prev) * x0_hat + direction + sigma * z   (eq. 12)
-    prev = math.sqrt(ab_prev) * x0_hat + direction
+    # 2. the coefficients: sqrt(ab_prev), the "direction pointing to x_t" sqrt(1 - ab_prev - sigma^2), sigma (eq. 16)
+    c_x0, c_eps, sigma = ddim_coefficients(schedule, t, t_prev, eta)
+    # 3. x_{t_prev} = sqrt(ab_prev) * x0_hat + sqrt(1 - ab_prev - sigma^2) * eps_hat + sigma * z   (eq. 12)
+    prev = c_x0 * x0_hat + c_eps * eps_hat
     if sigma > 0:
         prev = prev + sigma * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
-    return StepOutput(prev, x0_hat)
+    return StepOutput(prev, x0_hat, eps_hat)
 
 
 def ddpm_posterior(schedule: NoiseSchedule, t: int, t_prev: int) -> tuple[float, float, float]:
@@ -132,12 +142,12 @@ def ddpm_step(
     clip: bool = True,
 ) -> StepOutput:
     """One ancestral step: sample the Gaussian posterior q(x_{t_prev} | x_t, x0_hat)."""
-    x0_hat, _ = _predict(schedule, prediction, x, t, output, clip)
+    x0_hat, eps_hat = _predict(schedule, prediction, x, t, output, clip)
     c0, ct, variance = ddpm_posterior(schedule, t, t_prev)
     mean = c0 * x0_hat + ct * x
     if variance > 0:
         mean = mean + math.sqrt(variance) * torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
-    return StepOutput(mean, x0_hat)
+    return StepOutput(mean, x0_hat, eps_hat)
 
 
 def classifier_free_guidance(
@@ -211,7 +221,7 @@ def sample_progressive(
         else:
             out = ddpm_step(schedule, prediction, output, t, t_prev, x, generator, clip)
         x = out.prev_sample
-        yield Progress(i, t, x, out.pred_x0)
+        yield Progress(i, t, x, out.pred_x0, t_prev, out.pred_eps)
 
 
 def sample(model: Denoiser, schedule: NoiseSchedule, prediction: str, x_T: torch.Tensor, n_steps: int, **kwargs):

@@ -10,7 +10,7 @@ Named schedules:
 - ``cosine``: alpha_bar(t) = cos^2(((t/T + s) / (1 + s)) * pi/2) / (same at t = 0), s = 0.008, betas clipped
   at 0.999 (Nichol & Dhariwal 2021, https://arxiv.org/abs/2102.09672).
 - ``seed-cosine``: the source post's variant, the same cosine betas clamped to [1e-4, 0.02]. The clamp
-  leaves alpha_bar_T = 3.19e-3: x_T still holds 5.7% of the image (see DESIGN.md, quirk 1).
+  leaves alpha_bar_T = 3.19e-3: x_T still holds 5.7% of the image (see docs/architecture.md, quirk 1).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The digits model inside the reverse-process panel: a class-conditional UNet that really generates.
 
 Endpoints (``gradio_client``):
-- ``/digits_generate(label, guidance, steps, sampler, eta, seed)`` streams the 16 seeds' x_t and predicted x_0 as
-  4 x 4 grids (one batched network call per step), then the samples, their nearest training examples and the
-  numbers as JSON (labels the classifier reads, its confidence, nearest-neighbour distances). ``label`` is "none"
+- ``/digits_generate(label, guidance, steps, sampler, eta, seed)`` streams the 16 seeds' x_t, predicted x_0 and
+  the network's noise estimate ε̂ as 4 x 4 grids (one batched network call per step), then the samples, their
+  nearest training examples and the numbers as JSON (labels the classifier reads, its confidence,
+  nearest-neighbour distances): outputs (x_t, x0, status, nearest, numbers, eps). ``label`` is "none"
   or "0".."9"; ``sampler`` is "DDIM" or "DDPM"; seeds are seed .. seed + 15.
 - ``/digits_compare(kind, label, guidance, seed)`` -> gallery of 8-sample strips from the same noise; ``kind`` is
   "steps", "eta", "ddpm-vs-ddim" or "guidance".
@@ -98,7 +99,7 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
                 last = now
                 progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
                 status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
-                yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update()
+                yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update(), noise_sheet(p)
     samples = final.x.clamp(-1, 1)
     numbers, nearest = describe(samples, y)
     status = (
@@ -106,7 +107,12 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
         f"{' '.join(map(str, numbers['classified_as']))}"
         + (f" ({numbers['accuracy']:.0%} are {y})" if y is not None else "")
     )
-    yield sheet(samples), sheet(samples), status, sheet(nearest), numbers
+    yield sheet(samples), sheet(samples), status, sheet(nearest), numbers, noise_sheet(final)
+
+
+def noise_sheet(p) -> Image.Image:
+    """The network's noise estimate ε̂ of a step, shown with ±3 standard deviations as black and white."""
+    return sheet((p.pred_eps / 3).clamp(-1, 1))
 
 
 @functools.cache
@@ -232,13 +238,14 @@ def _layout(sfx: str) -> dict[str, Any]:
         with gr.Column(scale=2):
             first = default_result()
             with gr.Row():
-                for key, value in zip(("x_t", "x0", "near"), (first[0], first[1], first[3]), strict=True):
-                    with gr.Column(min_width=160):
-                        gr.Markdown(t(f"digits.{'nearest' if key == 'near' else key}"))
+                shown = {"x_t": first[0], "eps": first[5], "x0": first[1], "near": first[3]}
+                for key, value in shown.items():
+                    with gr.Column(min_width=140):
+                        gr.Markdown(t(f"digits.{key}"))
                         # the label stays for screen readers; shown above, not over the top row of digits
                         ui[key] = gr.Image(
                             value,
-                            label=t(f"digits.{'nearest' if key == 'near' else key}"),
+                            label=t(f"digits.{key}"),
                             show_label=False,
                             format="png",
                             interactive=False,
@@ -281,7 +288,7 @@ def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
         return trigger(fn, inputs, outputs, api_name=name + sfx, api_visibility=kw.pop("visibility", vis), **kw)
 
     request = [ui[k] for k in ("label", "guidance", "steps", "sampler", "eta", "seed")]
-    results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers")]
+    results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]
     gen = on(ui["run"].click, generate, request, results, "digits_generate", **MODEL_LANE)
     on(ui["stop"].click, None, None, None, "digits_stop", cancels=[gen], visibility="private")
     compare_in = [ui["kind"], ui["label"], ui["guidance"], ui["seed"]]

@@ -26,7 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.stop": "Stop",
         "digits.x_t": "x_t of the 16 seeds",
         "digits.x0": "predicted x₀ (final: the samples)",
-        "digits.nearest": "nearest training example of each sample",
+        "digits.near": "nearest training example of each sample",
+        "digits.eps": "the network's noise estimate ε̂ (what it was trained to find)",
         "digits.numbers": "Numbers (for the API)",
         "digits.memo": (
             "**Memorisation or generalisation?** Beside each sample sits the training example closest to it (of the "
@@ -80,7 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.stop": "停止",
         "digits.x_t": "16 个种子的 x_t",
         "digits.x0": "预测的 x₀(最后即为样本)",
-        "digits.nearest": "每个样本最接近的训练样例",
+        "digits.near": "每个样本最接近的训练样例",
+        "digits.eps": "网络估计的噪声 ε̂(它被训练去找出的东西)",
         "digits.numbers": "数值(供 API 使用)",
         "digits.memo": (
             "**是记忆还是泛化?** 每个样本旁边是与它最接近的训练样例(在模型见过的前 8,192 个中查找)。"

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from diffusion import hub, imaging
-from diffusion.sampling import ddpm_posterior, timestep_grid
+from diffusion.sampling import ddim_coefficients, ddpm_posterior
 from panels import digits
 from panels.common import MODEL_LANE, Number, Slider, make_translator, output_path, session_model
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
@@ -82,7 +82,6 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     choice = choose(weights, custom)
     grid = "post" if post_grid is True else "uniform"
     keep_every = math.ceil(steps / MAX_FRAMES)
-    ts = [*timestep_grid(steps, choice.schedule.T, grid).tolist(), -1]  # -1: the step to x_0
     frames: list[Frame] = []
     t0, last_yield = time.perf_counter(), 0.0
     model_s = 0.0
@@ -96,8 +95,8 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
             progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
-            formula = step_formula(choice, method, p.t, ts[p.i + 1], eta)
-            status = f"step {p.i + 1}/{steps} · t = {p.t} → {max(ts[p.i + 1], 0)} · {now:.1f} s  \n{formula}"
+            formula = step_formula(choice, method, p.t, p.t_prev, eta)
+            status = f"step {p.i + 1}/{steps} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
             yield show(x), show(x0), status, None, frames, gr.Slider()
     elapsed = time.perf_counter() - t0
     status = (
@@ -112,14 +111,11 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
 
 def step_formula(choice: ModelChoice, method: str, t: int, t_prev: int, eta: float) -> str:
     """The update being applied at this step, with its numbers (DDIM eq. 12, or the DDPM posterior)."""
-    s = choice.schedule
-    ab_t, ab_prev = float(s.alpha_bars[t]), 1.0 if t_prev < 0 else float(s.alpha_bars[t_prev])
     if method == "ddpm":
-        c0, ct, var = ddpm_posterior(s, t, t_prev)
+        c0, ct, var = ddpm_posterior(choice.schedule, t, t_prev)
         return f"x_{{t'}} = {c0:.3f}·x̂₀ + {ct:.3f}·x_t + {math.sqrt(var):.3f}·z"
-    sigma = eta * math.sqrt((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev))
-    direction = math.sqrt(max(1 - ab_prev - sigma**2, 0.0))
-    numbers = f"{math.sqrt(ab_prev):.3f}·x̂₀ + {direction:.3f}·ε̂ + {sigma:.3f}·z"
+    c_x0, c_eps, sigma = ddim_coefficients(choice.schedule, t, t_prev, eta)
+    numbers = f"{c_x0:.3f}·x̂₀ + {c_eps:.3f}·ε̂ + {sigma:.3f}·z"
     return f"x_{{t'}} = √ᾱ_{{t'}}·x̂₀ + √(1−ᾱ_{{t'}}−σ²)·ε̂ + σ·z = {numbers}"
 
 

@@ -43,3 +43,14 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert commands[0] == "pip install -r requirements.txt && python app.py"
     assert commands[1].endswith("python -m pytest") and "chromium" in commands[1]
     assert "test-command" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_repository_is_self_contained() -> None:
+    """What the code and docs cite is in the repository: no design document from outside it."""
+    from diffusion.deploy import tracked_files
+
+    for path in tracked_files(ROOT):
+        if path.endswith((".py", ".md", ".txt", ".toml")) and path != "tests/test_project.py":
+            text = (ROOT / path).read_text(encoding="utf-8", errors="replace")
+            assert "DESIGN.md" not in text and "../shared" not in text, path
+    assert (ROOT / "docs" / "architecture.md").is_file()

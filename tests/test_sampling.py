@@ -202,3 +202,27 @@ def test_guided_sampling_of_the_exact_model_draws_the_requested_image() -> None:
     x_T = torch.randn((3, 1, 6, 6), generator=gen, dtype=torch.float64)
     out = sampling.sample(sampling.classifier_free_guidance(model, labels, 1.0, 2), SCHED, "v", x_T, 20)
     torch.testing.assert_close(out, images[labels].clamp(-1, 1), atol=1e-6, rtol=0)
+
+
+def test_ddim_coefficients_against_closed_forms() -> None:
+    t, t_prev = 700, 350
+    ab_prev = SCHED.alpha_bars[t_prev]
+    c_x0, c_eps, sigma = sampling.ddim_coefficients(SCHED, t, t_prev, 0.0)
+    assert (c_x0, c_eps, sigma) == pytest.approx((math.sqrt(ab_prev), math.sqrt(1 - ab_prev), 0.0), rel=1e-12)
+    # eta = 1: sigma^2 is the DDPM posterior variance of the same jump (DDIM paper, eq. 16)
+    _, _, sigma1 = sampling.ddim_coefficients(SCHED, t, t_prev, 1.0)
+    assert sigma1**2 == pytest.approx(sampling.ddpm_posterior(SCHED, t, t_prev)[2], rel=1e-10)
+    # to x_0 (t_prev = -1): the whole image, no noise left
+    assert sampling.ddim_coefficients(SCHED, t, -1, 0.5) == pytest.approx((1.0, 0.0, 0.0))
+
+
+def test_progress_reports_where_each_step_goes_and_the_noise_it_saw() -> None:
+    gen = torch.Generator().manual_seed(2)
+    image = torch.rand((1, 1, 8, 8), generator=gen, dtype=torch.float64) * 1.6 - 0.8
+    x_T = torch.randn((2, 1, 8, 8), generator=gen, dtype=torch.float64)
+    steps = list(sampling.sample_progressive(one_image_denoiser(image, "v"), SCHED, "v", x_T, 5))
+    grid = sampling.timestep_grid(5, 1000).tolist()
+    assert [p.t for p in steps] == grid and [p.t_prev for p in steps] == [*grid[1:], -1]
+    # the first step saw x_T = a x0 + s eps: its eps estimate is exactly that eps (the denoiser is optimal)
+    a, s = math.sqrt(SCHED.alpha_bars[999]), math.sqrt(1 - SCHED.alpha_bars[999])
+    torch.testing.assert_close(steps[0].pred_eps, (x_T - a * image) / s, rtol=1e-9, atol=1e-9)

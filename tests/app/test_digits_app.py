@@ -23,7 +23,8 @@ def tiles(path) -> np.ndarray:
 def test_streams_a_grid_of_sixteen_different_samples(client) -> None:
     outputs = generate(client, steps=5)
     assert len(outputs) >= 2
-    _x_t, x0, status, _near, numbers = outputs[-1]
+    _x_t, x0, status, _near, numbers, eps = outputs[-1]
+    assert Image.open(eps).size == Image.open(x0).size
     assert Image.open(x0).size == (4 * (4 * 34 + 2),) * 2
     samples = tiles(x0)
     flat = samples.reshape(16, -1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import app
 
@@ -19,7 +20,10 @@ def mcp_session(app_url: str, work):
             await session.initialize()
             return await work(session)
 
-    return asyncio.run(run())
+    # in a thread of its own: Playwright's sync API (browser tests in the same session) keeps an event loop running
+    # in the main thread, where asyncio.run would refuse to start
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_the_documented_tools_are_listed_and_session_endpoints_are_not(app_url) -> None:
