@@ -224,6 +224,41 @@ def sample_progressive(
         yield Progress(i, t, x, out.pred_x0, t_prev, out.pred_eps)
 
 
+def invert_progressive(
+    model: Denoiser, schedule: NoiseSchedule, prediction: str, x_0: torch.Tensor, n_steps: int
+) -> Iterator[Progress]:
+    """DDIM inversion: run the deterministic (eta = 0) DDIM map backwards, from a clean x_0 up to x_T.
+
+    It visits the sampler's grid in increasing order (x_0 -> t = 0 -> ... -> T - 1). Each step re-uses the noise
+    the network sees at the current, less noisy point: x_next = sqrt(ab_next) x0_hat + sqrt(1 - ab_next) eps_hat,
+    the DDIM update with its roles swapped (Song et al. 2021, sec. 4.3). Exact for the optimal denoiser of one
+    image; for a trained network the error of that one approximation (the noise estimate at t instead of t_next)
+    shrinks with more steps. ``sample_progressive`` with the same n_steps and eta = 0 maps the result back.
+
+    Yields:
+        ``Progress`` after each step: ``t`` the timestep it started from (-1 for x_0), ``t_prev`` the one it
+        reached (the name keeps the sampler's meaning: "where x now is"), ``x`` the latent there.
+    """
+    grid = timestep_grid(n_steps, schedule.T).tolist()[::-1]  # 0, ..., T - 1
+    x, here = x_0, -1
+    for i, there in enumerate(grid):
+        t_eval = max(here, 0)  # from x_0 the network is asked at t = 0, where x_0 and x_t are nearly the same
+        output = model(x, torch.full((x.shape[0],), t_eval, dtype=torch.long, device=x.device)).to(x.dtype)
+        x0_hat, eps_hat = _predict(schedule, prediction, x, t_eval, output, clip=False)
+        ab_next = _ab(schedule, there)
+        x = math.sqrt(ab_next) * x0_hat + math.sqrt(1.0 - ab_next) * eps_hat
+        yield Progress(i, here, x, x0_hat, there, eps_hat)
+        here = there
+
+
+def invert(model: Denoiser, schedule: NoiseSchedule, prediction: str, x_0: torch.Tensor, n_steps: int):
+    """The x_T that DDIM-``n_steps`` (eta = 0) maps back to about x_0; shape of x_0."""
+    x = x_0
+    for progress in invert_progressive(model, schedule, prediction, x_0, n_steps):
+        x = progress.x
+    return x
+
+
 def sample(model: Denoiser, schedule: NoiseSchedule, prediction: str, x_T: torch.Tensor, n_steps: int, **kwargs):
     """The final sample of ``sample_progressive``, clamped to [-1, 1]; shape of x_T."""
     x = x_T

@@ -9,6 +9,9 @@ Endpoints (``gradio_client``):
 - ``/digits_compare(kind, label, guidance, seed)`` -> gallery of 8-sample strips from the same noise; ``kind`` is
   "steps", "eta", "ddpm-vs-ddim" or "guidance".
 - ``/digits_examples(batch)`` -> 64 training examples (batch number ``batch`` of the training stream).
+- ``/digits_invert(digits_seed, steps, new_label, guidance, mix_seed, mix)`` -> 4 fresh digits, each with its DDIM
+  noise, the round trip and a re-generation from that noise (``new_label`` "same", "none" or "0".."9"; ``mix`` in
+  [0, 1] rotates the noise towards ``mix_seed``'s), a status line with the round-trip PSNR, and JSON numbers.
 - ``/digits_memorisation()`` -> the one-image model's and the digits model's samples beside their nearest
   training examples, with the distances.
 """
@@ -172,6 +175,30 @@ def examples(batch) -> tuple[Image.Image, str]:
     return sheet(x, nrow=16, scale=3), "labels, row by row: " + " / ".join(rows)
 
 
+def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image, str, dict[str, Any]]:
+    """Handler for /digits_invert: 4 fresh digits -> their DDIM noise -> back, and re-generated from that noise
+    (mixed ``mix`` of the way towards ``mix_seed``'s noise) as ``new_label`` ("same" keeps each digit's own)."""
+    x, y = digits.render_batch(4, digits.batch_seed(digits.EVAL_SEED, int(seed)))
+    new = y if new_label == "same" else check_request(new_label, guidance, "DDIM", 0.0)[0]
+    w = as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
+    new_labels = None if new is None else (new if isinstance(new, torch.Tensor) else torch.full((4,), new))
+    with user_errors():
+        inv = digit_eval.invert_and_edit(digits_model(), x, y, steps, new_labels, w, int(mix_seed), mix)
+    rows = torch.stack([inv.original, (inv.noise / 3).clamp(-1, 1), inv.round_trip, inv.edited], dim=1)
+    psnr = [round(p, 1) for p in inv.psnr]
+    status = (
+        f"DDIM-{steps} inversion of {' '.join(map(str, y.tolist()))}: round trip {' / '.join(map(str, psnr))} dB · "
+        f"noise std {inv.noise.std().item():.2f} (N(0, 1) has 1)"
+    )
+    numbers = {"digits": y.tolist(), "round_trip_psnr_db": psnr, "noise_std": round(inv.noise.std().item(), 3)}
+    return sheet(rows.reshape(16, 1, 32, 32), nrow=4), status, numbers
+
+
+@functools.cache
+def default_inversion() -> tuple[Image.Image, str, dict[str, Any]]:
+    return invert(0, 50, "same", 0.0, 1, 0.0)
+
+
 @functools.cache
 def _memorisation() -> tuple[Image.Image, dict[str, float]]:
     from panels.reverse_model import startup_models
@@ -270,6 +297,7 @@ def _layout(sfx: str) -> dict[str, Any]:
         default_comparison(), label=t("digits.gallery"), columns=3, height="auto", format="png", object_fit="contain"
     )
     gr.Markdown(t("digits.why"))
+    _inversion_layout(ui)
     gr.Markdown(t("digits.examples_intro"))
     with gr.Row():
         ui["batch"] = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
@@ -283,6 +311,39 @@ def _layout(sfx: str) -> dict[str, Any]:
     return ui
 
 
+def _inversion_layout(ui: dict[str, Any]) -> None:
+    gr.Markdown(t("digits.inv_intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            ui["inv_seed"] = Number(0, name="Digits", minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+            ui["inv_steps"] = Slider(2, 200, 50, step=1, name="Inversion steps", integer=True, label=t("digits.steps"))
+            choices = [
+                (t("digits.inv_same"), "same"),
+                (t("digits.any"), "none"),
+                *[(str(d), str(d)) for d in range(10)],
+            ]
+            ui["inv_label"] = gr.Dropdown(choices, value="same", label=t("digits.inv_label"))
+            ui["inv_w"] = Slider(0.0, MAX_GUIDANCE, 0.0, step=0.25, name="Guidance", label=t("digits.guidance"))
+            ui["inv_mix_seed"] = Number(
+                1, name="Mix seed", minimum=0, maximum=2**32 - 1, label=t("digits.inv_mix_seed")
+            )
+            ui["inv_mix"] = Slider(0.0, 1.0, 0.0, step=0.05, name="Mix", label=t("digits.inv_mix"))
+            ui["inv_run"] = gr.Button(t("digits.inv_run"), variant="primary")
+        with gr.Column(scale=2):
+            gr.Markdown(t("digits.inv_columns"))
+            picture, status, numbers = default_inversion()
+            ui["inv_img"] = gr.Image(
+                picture,
+                label=t("digits.inv_columns"),
+                show_label=False,
+                format="png",
+                interactive=False,
+                elem_classes="pixelated",
+            )
+            ui["inv_status"] = gr.Markdown(status)
+            ui["inv_numbers"] = gr.JSON(numbers, visible=False)
+
+
 def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
     def on(trigger, fn, inputs, outputs, name, **kw):
         return trigger(fn, inputs, outputs, api_name=name + sfx, api_visibility=kw.pop("visibility", vis), **kw)
@@ -294,4 +355,7 @@ def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
     compare_in = [ui["kind"], ui["label"], ui["guidance"], ui["seed"]]
     on(ui["compare"].click, compare, compare_in, ui["gallery"], "digits_compare", **MODEL_LANE)
     on(ui["examples"].click, examples, ui["batch"], [ui["examples_img"], ui["examples_txt"]], "digits_examples")
+    inv_in = [ui[k] for k in ("inv_seed", "inv_steps", "inv_label", "inv_w", "inv_mix_seed", "inv_mix")]
+    inv_out = [ui["inv_img"], ui["inv_status"], ui["inv_numbers"]]
+    on(ui["inv_run"].click, invert, inv_in, inv_out, "digits_invert", **MODEL_LANE)
     on(ui["memo"].click, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")

@@ -45,6 +45,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.kind_guidance": "guidance w = 0, 1, 3, 7 (too weak → too strong)",
         "digits.compare_run": "Compare",
         "digits.gallery": "Each tile: 8 samples of one setting (captions: how many the classifier recognises)",
+        "digits.inv_intro": (
+            "### Running it backwards: DDIM inversion\n"
+            "With η = 0 the sampler is a deterministic map from noise to digits, and it can be run the other way: "
+            "from a real digit up to the noise x_T that would produce it. Going back down returns the digit (the "
+            "round trip's PSNR says how closely). Then edit the noise: re-generate it as another digit, with guidance, "
+            "or rotate it part of the way towards a second seed's noise, and watch style and shape carry over. Look at "
+            "the noise itself: the digit's outline survives in it and its spread is below N(0, 1)'s, so a real "
+            "digit's noise is not quite what the sampler usually starts from."
+        ),
+        "digits.inv_seed": "Which 4 fresh digits (a seed)",
+        "digits.inv_label": "Re-generate as",
+        "digits.inv_same": "the same digit",
+        "digits.inv_mix_seed": "Second seed (to mix in)",
+        "digits.inv_mix": "Mix towards the second seed's noise (0 = none, 1 = all)",
+        "digits.inv_run": "Invert and re-generate",
+        "digits.inv_columns": "Each row: a real digit · its noise x_T · DDIM back from it · re-generated from that noise",
         "digits.examples_intro": "### The training data: browse it",
         "digits.examples_seed": "Batch number of the training stream",
         "digits.examples_run": "Show 64 training examples",
@@ -99,6 +115,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.kind_guidance": "引导强度 w = 0、1、3、7(太弱 → 太强)",
         "digits.compare_run": "比较",
         "digits.gallery": "每一格:同一设置下的 8 个样本(标题:分类器认出了几个)",
+        "digits.inv_intro": (
+            "### 倒着运行:DDIM 反演\n"
+            "η = 0 时采样器是一个从噪声到数字的确定性映射,它也可以反过来运行:从一个真实数字出发,一直走到能生成它的噪声 x_T。"
+            "再走回来就得到原来的数字(往返的 PSNR 表示有多接近)。然后编辑这个噪声:把它重新生成为另一个数字、加上引导,"
+            "或者把它朝第二个种子的噪声旋转一部分,看看风格和形状如何保留下来。"
+            "再看看噪声本身:数字的轮廓还留在里面,它的离散程度也小于 N(0, 1),所以真实数字反演得到的噪声并不完全是采样器平常的起点。"
+        ),
+        "digits.inv_seed": "选哪 4 个全新数字(一个种子)",
+        "digits.inv_label": "重新生成为",
+        "digits.inv_same": "同一个数字",
+        "digits.inv_mix_seed": "第二个种子(用于混合)",
+        "digits.inv_mix": "朝第二个种子的噪声混合(0 = 不混合,1 = 全部)",
+        "digits.inv_run": "反演并重新生成",
+        "digits.inv_columns": "每一行:一个真实数字 · 它的噪声 x_T · 从它 DDIM 回来 · 从这个噪声重新生成",
         "digits.examples_intro": "### 训练数据:浏览一下",
         "digits.examples_seed": "训练数据流中的批次编号",
         "digits.examples_run": "显示 64 个训练样例",

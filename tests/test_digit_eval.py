@@ -54,3 +54,48 @@ def test_an_unconditional_folder_is_refused_as_a_digits_model(tmp_path) -> None:
         hub.load_conditional(tmp_path / "u")
     UNet(DIGITS_TINY.model).save_pretrained(tmp_path / "c")
     assert hub.load_conditional(tmp_path / "c").config.num_classes == 10
+
+
+def test_mix_noise_is_a_variance_preserving_rotation() -> None:
+    gen = torch.Generator().manual_seed(0)
+    z, w = torch.randn((2, 200_000), generator=gen)
+    torch.testing.assert_close(digit_eval.mix_noise(z, w, 0.0), z)
+    torch.testing.assert_close(digit_eval.mix_noise(z, w, 1.0), w, atol=1e-6, rtol=0)
+    for amount in (0.3, 0.5, 0.8):
+        # 200,000 draws: the sample variance of a standard normal has sd sqrt(2 / n) = 0.0032
+        assert abs(digit_eval.mix_noise(z, w, amount).var().item() - 1.0) < 0.02
+
+
+@pytest.mark.slow
+def test_inversion_round_trip_of_the_shipped_digits_model() -> None:
+    """Real digits the model never saw come back from their DDIM-50 inversion at 28 dB or more (measured: 28.9 to
+    38.9 dB on these eight), and the found noise re-generated under another label becomes that digit."""
+    from diffusion import classifier
+    from diffusion.digits import EVAL_SEED, DigitStream
+
+    model = hub.load_conditional(hub.BUNDLED / "digits")
+    x, y = DigitStream(seed=EVAL_SEED, batch_size=8).batch(0)
+    new = (y + 1) % 10
+    inv = digit_eval.invert_and_edit(model, x, y, 50, new, 1.0)
+    assert min(inv.psnr) >= 28.0
+    judge = classifier.load(hub.BUNDLED / "digits" / "classifier")
+    assert (classifier.predict(judge, inv.round_trip).argmax(1) == y).all()
+    assert (classifier.predict(judge, inv.edited).argmax(1) == new).float().mean() >= 0.75
+
+
+def test_inversion_of_a_tiny_trained_model_round_trips(tmp_path) -> None:
+    """A model trained for a few seconds is far from optimal, yet DDIM maps its own inversion back closely:
+    the map is deterministic and nearly invertible for any smooth network."""
+    from dataclasses import replace as dc_replace
+
+    from diffusion import training
+    from diffusion.digits import DigitStream
+
+    torch.manual_seed(0)
+    cfg = dc_replace(DIGITS_TINY.train, steps=60)
+    state = training.new_state(UNet(DIGITS_TINY.model), cfg, torch.device("cpu"))
+    for _ in training.train(state, DigitStream(batch_size=cfg.batch_size)):
+        pass
+    x, y = DigitStream(seed=5, batch_size=4).batch(0)
+    inv = digit_eval.invert_and_edit(state.ema.model.eval(), x, y, 100, None, 0.0)
+    assert min(inv.psnr) >= 30.0, inv.psnr  # measured: 34.7 to 39.0 dB

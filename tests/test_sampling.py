@@ -226,3 +226,20 @@ def test_progress_reports_where_each_step_goes_and_the_noise_it_saw() -> None:
     # the first step saw x_T = a x0 + s eps: its eps estimate is exactly that eps (the denoiser is optimal)
     a, s = math.sqrt(SCHED.alpha_bars[999]), math.sqrt(1 - SCHED.alpha_bars[999])
     torch.testing.assert_close(steps[0].pred_eps, (x_T - a * image) / s, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("prediction", ["x0", "eps", "v"])
+def test_ddim_inversion_of_the_optimal_denoiser_is_exact_and_round_trips(prediction: str) -> None:
+    gen = torch.Generator().manual_seed(4)
+    image = torch.rand((1, 1, 8, 8), generator=gen, dtype=torch.float64) * 1.6 - 0.8
+    model = one_image_denoiser(image, prediction)
+    x_T = sampling.invert(model, SCHED, prediction, image.expand(2, -1, -1, -1).clone(), 10)
+    # by hand: every step keeps the first step's noise e = (x_0 - a_0 x_0) / s_0, so x_T = a_T x_0 + s_T e
+    a0, s0 = math.sqrt(SCHED.alpha_bars[0]), math.sqrt(1 - SCHED.alpha_bars[0])
+    e = (image - a0 * image) / s0
+    aT, sT = math.sqrt(SCHED.alpha_bars[999]), math.sqrt(1 - SCHED.alpha_bars[999])
+    torch.testing.assert_close(x_T, (aT * image + sT * e).expand_as(x_T), rtol=1e-9, atol=1e-9)
+    back = sampling.sample(model, SCHED, prediction, x_T, 10, clip=False)
+    torch.testing.assert_close(back, image.expand_as(back), rtol=0, atol=1e-9)
+    visited = [(p.t, p.t_prev) for p in sampling.invert_progressive(model, SCHED, prediction, image, 4)]
+    assert visited == [(-1, 0), (0, 333), (333, 666), (666, 999)]

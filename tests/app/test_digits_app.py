@@ -78,3 +78,17 @@ def test_bad_inputs_get_a_clear_message_and_the_app_keeps_working(client, args, 
     with pytest.raises(AppError, match=message):
         client.predict(*args, "DDIM", 0.0, 0, api_name="/digits_generate")
     assert generate(client, steps=1)[-1][4]["classified_as"]
+
+
+def test_inversion_round_trips_and_regenerates_as_another_digit(client) -> None:
+    picture, status, numbers = client.predict(0, 20, "same", 0.0, 1, 0.0, api_name="/digits_invert")
+    assert Image.open(picture).size == (4 * (4 * 34 + 2),) * 2  # 4 rows: digit, noise, round trip, re-generated
+    assert "DDIM-20 inversion of" in status and len(numbers["round_trip_psnr_db"]) == 4
+    assert min(numbers["round_trip_psnr_db"]) > 18  # DDIM-20 round trips of real digits: 20-35 dB
+    rows = tiles(picture).reshape(4, 4, 32, 32)  # (digit, column: original, noise, round trip, re-generated)
+    assert np.abs(rows[:, 2] - rows[:, 0]).mean() < 12  # the round trip is the digit again (8-bit pixels)
+    assert np.abs(rows[:, 1] - rows[:, 0]).mean() > 40  # the noise is not
+    _, _, mixed = client.predict(0, 20, "7", 1.0, 1, 0.5, api_name="/digits_invert")
+    assert mixed["digits"] == numbers["digits"]
+    with pytest.raises(AppError, match="Mix must be between 0 and 1"):
+        client.predict(0, 20, "7", 1.0, 1, 2.0, api_name="/digits_invert")
