@@ -10,11 +10,11 @@ import app
 
 def mcp_session(app_url: str, work):
     from mcp import ClientSession
-    from mcp.client.streamable_http import streamablehttp_client
+    from mcp.client.streamable_http import streamable_http_client
 
     async def run():
         async with (
-            streamablehttp_client(app_url + "/gradio_api/mcp/") as (read, write, _),
+            streamable_http_client(app_url + "/gradio_api/mcp/") as (read, write, _),
             ClientSession(read, write) as session,
         ):
             await session.initialize()
