@@ -6,6 +6,7 @@ The main page holds one tab per concept. Every concept is also served alone on i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ class Panel:
     build: Callable[[gr.Blocks, bool], None]
 
 
-PANELS: tuple[Panel, ...] = (
+PANELS: tuple[Panel, ...] = (  # in the source post's order: each panel ends with a link to the next
     Panel("thermodynamics", "thermo.tab", thermodynamics.STRINGS, thermodynamics.build),
     Panel("markov", "markov.tab", markov.STRINGS, markov.build),
     Panel("forward", "forward.tab", forward.STRINGS, forward.build),
@@ -57,6 +58,12 @@ PANELS: tuple[Panel, ...] = (
     Panel("training", "train.tab", training.STRINGS, training.build),
     Panel("points", "points.tab", points.STRINGS, points.build),
 )
+# "Next: 2 · Markov chains →" at the end of every panel but the last, from each panel's own tab label
+NEXT = {"en": "Next: {} →", "zh": "下一步:{} →"}
+for _here, _next in itertools.pairwise(PANELS):
+    for _lang in APP_STRINGS:
+        APP_STRINGS[_lang][f"app.next.{_here.route}"] = NEXT[_lang].format(_next.strings[_lang][_next.tab_key])
+t = make_translator(APP_STRINGS)
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 THEME = gr.themes.Soft(primary_hue="indigo")
 # No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)
@@ -134,13 +141,27 @@ def build_demo() -> gr.Blocks:
     # delete_cache=(every, older_than) in seconds: keeps Gradio's file cache bounded on a public Space.
     with gr.Blocks(title="Diffusion from first principles", delete_cache=(1800, 3600)) as demo:
         gr.Markdown(t("app.title"))
-        with gr.Tabs():
-            for panel in PANELS:
+        with gr.Tabs() as tabs:
+            for panel, after in zip(PANELS, [*PANELS[1:], None], strict=True):
                 with gr.Tab(make_translator(panel.strings)(panel.tab_key), id=panel.route):
                     panel.build(demo, True)
-    for panel in PANELS:
+                    if after is not None:  # the story goes on in the next tab
+                        go = gr.Button(t(f"app.next.{panel.route}"), variant="secondary", elem_classes="next-concept")
+                        go.click(
+                            lambda r=after.route: gr.Tabs(selected=r),
+                            None,
+                            tabs,
+                            queue=False,
+                            api_visibility="private",
+                            js="() => { window.scrollTo(0, 0); }",
+                        )
+    for panel, after in zip(PANELS, [*PANELS[1:], None], strict=True):
         with demo.route(panel.route.capitalize(), f"/{panel.route}", show_in_navbar=False) as page:
             panel.build(page, False)
+            if after is not None:  # alone on its route (an embed): a link to the next concept's route
+                gr.HTML(
+                    f'<a class="next-concept" href="{after.route}" target="_top">{t(f"app.next.{panel.route}")}</a>'
+                )
     # 64 waiting events at most; 2 at a time by default (2 CPU cores); heavy model events
     # share their own concurrency_id.
     demo.queue(max_size=64, default_concurrency_limit=2)

@@ -81,6 +81,19 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
 
 
+def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
+    """Handler for /forward_targets: the noise ε in x_t (the same as /forward_view's) and the v target, as images
+    (±3 shown as black and white)."""
+    x0 = load(image, color, size)[None]
+    s = schedule_of(schedule, T)
+    if t_value > T - 1:
+        raise gr.Error(f"Timestep t must be between 0 and T - 1 = {T - 1}, got {t_value}.")
+    t_ = torch.tensor([t_value])
+    eps = noise_like(x0, seed)
+    v = forward.target_for("v", s, x0, t_, eps)
+    return tensor_image((eps[0] / 3).clamp(-1, 1)), tensor_image((v[0] / 3).clamp(-1, 1))
+
+
 def parse_timesteps(text: Any, T: int) -> list[int]:
     """'0, 100, 999' -> [0, 100, 999], each in [0, T-1], at most MAX_STRIP of them."""
     if not isinstance(text, str) or not text.strip():
@@ -176,6 +189,16 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id="forward-xt" + sfx
             )
             hist = gr.Plot(show_label=False, format="png")
+    gr.Markdown(t("forward.targets_intro"))
+    with gr.Row():
+        with gr.Column(min_width=200):
+            eps_img = gr.Image(
+                label=t("forward.eps"), format="png", height=220, interactive=False, elem_id="forward-eps" + sfx
+            )
+            gr.Markdown(t("forward.eps_why"))
+        with gr.Column(min_width=200):
+            v_img = gr.Image(label=t("forward.v"), format="png", height=220, interactive=False)
+            gr.Markdown(t("forward.v_why"))
     gr.Markdown(t("forward.strip_intro"))
     with gr.Row():
         timesteps = gr.Textbox("0, 50, 100, 250, 500, 750, 999", label=t("forward.timesteps"), scale=4)
@@ -209,13 +232,24 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         api_visibility=vis,
         trigger_mode="always_last",
     )
+    gr.on(
+        [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change],
+        targets,
+        view_in,
+        [eps_img, v_img],
+        api_name="forward_targets" + sfx,
+        api_visibility=vis,
+        trigger_mode="always_last",
+    )
     T.release(
         lambda T_, t_: gr.Slider(maximum=T_ - 1, value=min(t_, T_ - 1)),
         [T, t_slider],
         t_slider,
         api_name="forward_t_range" + sfx,
         api_visibility="private",
-    ).then(view, view_in, [x_t, hist, numbers], api_name="forward_view_after_T" + sfx, api_visibility="private")
+    ).then(view, view_in, [x_t, hist, numbers], api_name="forward_view_after_T" + sfx, api_visibility="private").then(
+        targets, view_in, [eps_img, v_img], api_name="forward_targets_after_T" + sfx, api_visibility="private"
+    )
     strip_in = [image, color, size, schedule, T, timesteps, seed]
     gr.on(
         [page.load, strip_btn.click, timesteps.submit],

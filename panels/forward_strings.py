@@ -22,6 +22,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "forward.t": "Timestep t",
         "forward.seed": "Seed (the noise ε)",
         "forward.x_t": "x_t",
+        "forward.targets_intro": (
+            "### What the network must learn\n"
+            "x_t is all the network sees. What it is trained to output is one of these, each an image of the same size:"
+        ),
+        "forward.eps": "ε: the noise that was added",
+        "forward.eps_why": "**ε-prediction** (the post, DDPM): output the noise that was mixed in; subtracting it recovers x₀.",
+        "forward.v": "v = √ᾱ·ε − √(1−ᾱ)·x₀",
+        "forward.v_why": (
+            "**v-prediction** (the digits model): at small t it is mostly ε, at large t mostly −x₀, so the target stays "
+            "informative at every noise level. (x₀-prediction, the one-image model's, outputs the image itself.)"
+        ),
         "forward.strip_intro": "### x_t at several timesteps (same noise)",
         "forward.timesteps": "Timesteps (comma-separated, up to 12)",
         "forward.strip_run": "Show strip",
@@ -81,6 +92,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "forward.t": "时间步 t",
         "forward.seed": "随机种子(噪声 ε)",
         "forward.x_t": "x_t",
+        "forward.targets_intro": (
+            "### 网络要学的是什么\n网络看到的只有 x_t。它被训练去输出的是下面其中之一,每个都是同样大小的图像:"
+        ),
+        "forward.eps": "ε:被加入的噪声",
+        "forward.eps_why": "**ε 预测**(原文、DDPM):输出混进去的噪声;减掉它就得到 x₀。",
+        "forward.v": "v = √ᾱ·ε − √(1−ᾱ)·x₀",
+        "forward.v_why": (
+            "**v 预测**(数字模型):t 小时它主要是 ε,t 大时主要是 −x₀,所以在每个噪声水平上目标都有信息。"
+            "(x₀ 预测,即单图模型的做法,直接输出图像本身。)"
+        ),
         "forward.strip_intro": "### 多个时间步的 x_t(同一噪声)",
         "forward.timesteps": "时间步(逗号分隔,最多 12 个)",
         "forward.strip_run": "显示",

@@ -132,3 +132,34 @@ def test_bad_strip_post_and_missing_image(client) -> None:
         client.predict(handle_file(HOPPER), 6, 0.01, 1.5, 0, api_name="/forward_post_demo")
     with pytest.raises(AppError, match="Upload an image first"):
         client.predict(None, "grayscale", 64, "cosine", 1000, 5, 0, api_name="/forward_view")
+
+
+def test_the_targets_are_the_closed_form_noise_and_v(client) -> None:
+    """/forward_targets shows the very ε that /forward_view mixed into x_t, and v = √ᾱ ε − √(1−ᾱ) x₀ (recomputed
+    here in float64 from the same seed)."""
+    import math
+
+    import torch
+    from gradio_client import handle_file
+    from PIL import Image
+
+    from diffusion import imaging
+    from diffusion.schedules import make_schedule
+
+    path = imaging.sample_image_path()
+    eps_png, v_png = client.predict(
+        handle_file(path), "grayscale", 64, "cosine", 1000, 400, 3, api_name="/forward_targets"
+    )
+    eps = torch.randn((1, 1, 64, 64), generator=torch.Generator().manual_seed(3)).double()
+    x0 = imaging.load_image(path, size=64).double()[None]
+    ab = make_schedule("cosine", 1000).alpha_bars[400]
+    v = math.sqrt(ab) * eps - math.sqrt(1 - ab) * x0
+
+    def shown(png) -> torch.Tensor:  # back from the upscaled 8-bit picture to values, x 3
+        img = Image.open(png).convert("L")
+        img = img.resize((64, 64), Image.Resampling.NEAREST)
+        return imaging.pil_to_tensor(img).double()[None] * 3
+
+    for png, exact in ((eps_png, eps), (v_png, v)):
+        err = (shown(png) - exact.clamp(-3, 3)).abs()
+        assert err.max() < 3 * 2 / 255 + 1e-6  # within one 8-bit step of the ±3 scale
