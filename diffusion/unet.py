@@ -129,6 +129,18 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         self.final_conv = nn.Conv2d(c.channels[0], c.in_channels, 1)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self._run(x, t, labels, None)
+
+    def features(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Every intermediate tensor of one forward pass, in order, by name: "input" (with any coordinate
+        channels), "time embedding" (B, time_emb_dim; plus the label's), "down 1".."down n" (each level's block
+        output, the skip connection it hands to the way up), "bottleneck", "up n".."up 1", "output"."""
+        record: dict[str, torch.Tensor] = {}
+        self._run(x, t, labels, record)
+        return record
+
+    def _run(self, x, t, labels, record: dict[str, torch.Tensor] | None) -> torch.Tensor:
+        keep = record.__setitem__ if record is not None else (lambda name, value: None)
         t_emb = self.time_mlp(sinusoidal_embedding(t, self.config.time_emb_dim))
         if self.label_emb is not None:
             if labels is None:
@@ -138,14 +150,21 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
             raise ValueError("This model has no label embedding (it is unconditional): call it without labels.")
         if self.config.coord_channels:
             x = torch.cat([x, coordinate_grid(x, self.config.coord_octaves)], dim=1)
+        keep("input", x)
+        keep("time embedding", t_emb)
         skips = []
         for i, down in enumerate(self.downs):
             x = down(x if i == 0 else F.max_pool2d(x, 2), t_emb)
             skips.append(x)
+            keep(f"down {i + 1}", x)
         x = self.bottleneck(F.max_pool2d(x, 2), t_emb)
-        for up in self.ups:
+        keep("bottleneck", x)
+        for i, up in enumerate(self.ups):
             x = up(torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), skips.pop()], dim=1), t_emb)
-        return self.final_conv(x)
+            keep(f"up {len(self.ups) - i}", x)
+        out = self.final_conv(x)
+        keep("output", out)
+        return out
 
     @classmethod
     def _from_pretrained(  # type: ignore[override]

@@ -12,6 +12,8 @@ Endpoints (``gradio_client``):
 - ``/digits_invert(digits_seed, steps, new_label, guidance, mix_seed, mix)`` -> 4 fresh digits, each with its DDIM
   noise, the round trip and a re-generation from that noise (``new_label`` "same", "none" or "0".."9"; ``mix`` in
   [0, 1] rotates the noise towards ``mix_seed``'s), a status line with the round-trip PSNR, and JSON numbers.
+- ``/digits_inside(digit_seed, t)`` -> a figure of every feature map of one forward pass (4 channels a level, with
+  shapes) and the time embedding, for a fresh digit noised to x_t; a line with every tensor's shape.
 - ``/digits_memorisation()`` -> the one-image model's and the digits model's samples beside their nearest
   training examples, with the distances.
 """
@@ -30,8 +32,10 @@ from diffusion import digit_eval, digits, hub, imaging
 from diffusion.classifier import DigitClassifier, predict
 from diffusion.classifier import load as load_classifier
 from diffusion.recipes import DEFAULT_GUIDANCE
+from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
 from panels.common import MODEL_LANE, Number, Slider, as_choice, as_float, make_translator, user_errors
+from panels.digits_plots import inside_figure
 from panels.digits_strings import STRINGS
 
 t = make_translator(STRINGS)
@@ -194,6 +198,21 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
     return sheet(rows.reshape(16, 1, 32, 32), nrow=4), status, numbers
 
 
+def inside(seed, t_value) -> tuple:
+    """Handler for /digits_inside: one fresh digit noised to x_t, and what each level of the UNet makes of it."""
+    from diffusion.forward import q_sample
+
+    x0, y = digits.render_batch(1, digits.batch_seed(digits.EVAL_SEED, int(seed)))
+    model = digits_model()
+    schedule = make_schedule(model.config.schedule, model.config.T)
+    t_ = torch.tensor([int(t_value)])
+    x_t = q_sample(schedule, x0, t_, torch.randn(x0.shape, generator=torch.Generator().manual_seed(int(seed))))
+    with torch.inference_mode():
+        feats = model.features(x_t, t_, y)
+    shapes = " · ".join(f"{k} {tuple(v.shape[1:])}" for k, v in feats.items())
+    return inside_figure(feats, int(t_value)), f"digit {y.item()} at t = {int(t_value)} · {shapes}"
+
+
 @functools.cache
 def default_inversion() -> tuple[Image.Image, str, dict[str, Any]]:
     return invert(0, 50, "same", 0.0, 1, 0.0)
@@ -298,6 +317,7 @@ def _layout(sfx: str) -> dict[str, Any]:
     )
     gr.Markdown(t("digits.why"))
     _inversion_layout(ui)
+    _inside_layout(ui)
     gr.Markdown(t("digits.examples_intro"))
     with gr.Row():
         ui["batch"] = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
@@ -344,6 +364,20 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
             ui["inv_numbers"] = gr.JSON(numbers, visible=False)
 
 
+def _inside_layout(ui: dict[str, Any]) -> None:
+    gr.Markdown(t("digits.inside_intro"))
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            ui["in_seed"] = Number(0, name="Digit", minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+            ui["in_t"] = Slider(0, 999, 500, step=1, name="Timestep t", integer=True, label=t("digits.inside_t"))
+            ui["in_run"] = gr.Button(t("digits.inside_run"))
+            gr.Markdown(t("digits.inside_table"))
+        with gr.Column(scale=2):
+            figure, text = inside(0, 500)
+            ui["in_plot"] = gr.Plot(figure, show_label=False, format="png")
+            ui["in_text"] = gr.Markdown(text)
+
+
 def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
     def on(trigger, fn, inputs, outputs, name, **kw):
         return trigger(fn, inputs, outputs, api_name=name + sfx, api_visibility=kw.pop("visibility", vis), **kw)
@@ -358,4 +392,6 @@ def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
     inv_in = [ui[k] for k in ("inv_seed", "inv_steps", "inv_label", "inv_w", "inv_mix_seed", "inv_mix")]
     inv_out = [ui["inv_img"], ui["inv_status"], ui["inv_numbers"]]
     on(ui["inv_run"].click, invert, inv_in, inv_out, "digits_invert", **MODEL_LANE)
+    in_in, in_out = [ui["in_seed"], ui["in_t"]], [ui["in_plot"], ui["in_text"]]
+    on(ui["in_run"].click, inside, in_in, in_out, "digits_inside")
     on(ui["memo"].click, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")

@@ -61,6 +61,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.inv_mix": "Mix towards the second seed's noise (0 = none, 1 = all)",
         "digits.inv_run": "Invert and re-generate",
         "digits.inv_columns": "Each row: a real digit · its noise x_T · DDIM back from it · re-generated from that noise",
+        "digits.inside_intro": (
+            "### Inside the UNet\n"
+            "One forward pass of this model, level by level, for a digit noised to x_t: each level's convolutions "
+            "turn the image into more, smaller feature maps (32 → 64 → 128 channels at 32 → 16 → 8 pixels), the "
+            "bottleneck sees the whole digit at 4 × 4, and the way up adds each down level's output back in (the skip "
+            "connections) until a 1-channel v comes out. The time (and label) embedding is added inside every block: "
+            "that is how one network serves every t."
+        ),
+        "digits.inside_t": "Timestep t of x_t",
+        "digits.inside_run": "Look inside",
+        "digits.inside_table": (
+            "| level | channels | size |\n|---|---|---|\n| down 1 ↘ | 32 | 32 × 32 |\n| down 2 ↘ | 64 | 16 × 16 |\n"
+            "| down 3 ↘ | 128 | 8 × 8 |\n| bottleneck | 128 | 4 × 4 |\n| up 3 ↗ (+ down 3) | 128 | 8 × 8 |\n"
+            "| up 2 ↗ (+ down 2) | 64 | 16 × 16 |\n| up 1 ↗ (+ down 1) | 32 | 32 × 32 |\n"
+            "\nThe post's model is the same shape at 64 → 128 → 256, bottleneck 512, on 128 × 128 images."
+        ),
         "digits.examples_intro": "### The training data: browse it",
         "digits.examples_seed": "Batch number of the training stream",
         "digits.examples_run": "Show 64 training examples",
@@ -129,6 +145,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.inv_mix": "朝第二个种子的噪声混合(0 = 不混合,1 = 全部)",
         "digits.inv_run": "反演并重新生成",
         "digits.inv_columns": "每一行:一个真实数字 · 它的噪声 x_T · 从它 DDIM 回来 · 从这个噪声重新生成",
+        "digits.inside_intro": (
+            "### UNet 的内部\n"
+            "把一个加噪到 x_t 的数字送进这个模型,逐层看一次前向计算:每一层的卷积把图像变成更多、更小的特征图"
+            "(32 → 64 → 128 个通道,对应 32 → 16 → 8 像素),瓶颈层在 4 × 4 上看到整个数字,上行的每一层再把对应下行层的输出加回来"
+            "(跳跃连接),最后输出 1 个通道的 v。时间(和标签)嵌入被加进每一个模块:一个网络就是这样同时服务所有的 t。"
+        ),
+        "digits.inside_t": "x_t 的时间步 t",
+        "digits.inside_run": "看看内部",
+        "digits.inside_table": (
+            "| 层 | 通道 | 尺寸 |\n|---|---|---|\n| 下行 1 ↘ | 32 | 32 × 32 |\n| 下行 2 ↘ | 64 | 16 × 16 |\n"
+            "| 下行 3 ↘ | 128 | 8 × 8 |\n| 瓶颈 | 128 | 4 × 4 |\n| 上行 3 ↗(+ 下行 3)| 128 | 8 × 8 |\n"
+            "| 上行 2 ↗(+ 下行 2)| 64 | 16 × 16 |\n| 上行 1 ↗(+ 下行 1)| 32 | 32 × 32 |\n"
+            "\n原文的模型形状相同,通道为 64 → 128 → 256,瓶颈 512,处理 128 × 128 的图像。"
+        ),
         "digits.examples_intro": "### 训练数据:浏览一下",
         "digits.examples_seed": "训练数据流中的批次编号",
         "digits.examples_run": "显示 64 个训练样例",

@@ -124,3 +124,25 @@ def test_conditional_model_round_trips_through_hub_format(tmp_path) -> None:
     assert loaded.config == DIGITS_TINY.model
     for (k, v), (k2, v2) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
         assert k == k2 and torch.equal(v, v2)
+
+
+def test_features_have_the_shapes_the_config_implies_and_end_in_the_output() -> None:
+    from diffusion.recipes import DIGITS
+
+    model = UNet(DIGITS.model).eval()
+    x, t, y = torch.randn(2, 1, 32, 32), torch.tensor([10, 900]), torch.tensor([3, 10])
+    with torch.no_grad():
+        feats = model.features(x, t, y)
+        out = model(x, t, y)
+    c = DIGITS.model
+    expected = {
+        "input": (2, 1, 32, 32),
+        "time embedding": (2, c.time_emb_dim),
+        **{f"down {i + 1}": (2, ch, 32 >> i, 32 >> i) for i, ch in enumerate(c.channels)},
+        "bottleneck": (2, c.bottleneck, 32 >> len(c.channels), 32 >> len(c.channels)),
+        **{f"up {i + 1}": (2, ch, 32 >> i, 32 >> i) for i, ch in enumerate(c.channels)},
+        "output": (2, 1, 32, 32),
+    }
+    assert {k: tuple(v.shape) for k, v in feats.items()} == expected
+    assert list(feats)[:5] == ["input", "time embedding", "down 1", "down 2", "down 3"]
+    torch.testing.assert_close(feats["output"], out)

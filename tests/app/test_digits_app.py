@@ -92,3 +92,21 @@ def test_inversion_round_trips_and_regenerates_as_another_digit(client) -> None:
     assert mixed["digits"] == numbers["digits"]
     with pytest.raises(AppError, match="Mix must be between 0 and 1"):
         client.predict(0, 20, "7", 1.0, 1, 2.0, api_name="/digits_invert")
+
+
+def test_inside_the_unet_shows_every_level_with_its_shape(client) -> None:
+    plot, text = client.predict(3, 700, api_name="/digits_inside")
+    assert plot["plot"].startswith("data:image/png")
+    from diffusion.recipes import DIGITS
+
+    c = DIGITS.model
+    assert "at t = 700" in text
+    for name, shape in (
+        ("down 1", (c.channels[0], 32, 32)),
+        ("bottleneck", (c.bottleneck, 4, 4)),
+        ("time embedding", (c.time_emb_dim,)),
+        ("output", (1, 32, 32)),
+    ):
+        assert f"{name} {shape}" in text
+    with pytest.raises(AppError, match="Timestep t must be between 0 and 999"):
+        client.predict(3, 1000, api_name="/digits_inside")
