@@ -2,8 +2,9 @@
 
 Endpoints (``gradio_client``):
 - ``/reverse_generate(sampler, steps, eta, seed, weights, post_grid)`` streams (x_t, predicted x_0, status with
-  the update being applied) at most 4 times a second, then the final image; ``/reverse_trajectory()`` then gives
-  the GIF of the trajectory and the PSNR plot of the session's last generation.
+  the update being applied, final image (None while streaming), scrubber, the network's noise estimate ε̂) at most
+  4 times a second, then the final image; ``/reverse_trajectory()`` then gives the GIF of the trajectory and the
+  PSNR plot of the session's last generation.
   ``sampler`` is "DDIM" or "DDPM"; ``weights`` is "ema" or "raw"; ``post_grid`` walks the source post's grid.
 - ``/reverse_compare(kind, seed, weights)`` -> gallery from the same starting noise; ``kind`` is one of "steps",
   "eta", "ddpm-vs-ddim", "post-grid".
@@ -86,18 +87,18 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     t0, last_yield = time.perf_counter(), 0.0
     model_s = 0.0
     for p, model_s in run(choice, method, steps, eta, seed, grid):  # noqa: B007 (read after the loop)
-        x, x0 = to_uint8(p.x[0]), to_uint8(p.pred_x0[0])
+        x, x0, eps = to_uint8(p.x[0]), to_uint8(p.pred_x0[0]), to_uint8((p.pred_eps[0] / 3).clamp(-1, 1))
         done = p.i == steps - 1
         if p.i % keep_every == 0 or done:
             psnr = imaging.psnr(p.pred_x0[0], choice.image) if choice.image is not None else None
-            frames.append(Frame(p.t, x, x0, psnr))
+            frames.append(Frame(p.t, x, x0, psnr, eps))
         now = time.perf_counter() - t0
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
             progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
             formula = step_formula(choice, method, p.t, p.t_prev, eta)
             status = f"step {p.i + 1}/{steps} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
-            yield show(x), show(x0), status, None, frames, gr.Slider()
+            yield show(x), show(x0), status, None, frames, gr.Slider(), show(eps)
     elapsed = time.perf_counter() - t0
     status = (
         f"**{caption(choice, method, steps, eta, grid, frames[-1].x)}** · {elapsed:.2f} s "
@@ -106,7 +107,8 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
     last = len(frames) - 1
     slider = gr.Slider(minimum=0, maximum=max(last, 1), value=last, step=1, interactive=last > 0)
-    yield show(frames[-1].x), show(frames[-1].x0), status, show(frames[-1].x), frames, slider
+    f = frames[-1]
+    yield show(f.x), show(f.x0), status, show(f.x), frames, slider, show(f.eps)
 
 
 def step_formula(choice: ModelChoice, method: str, t: int, t_prev: int, eta: float) -> str:
@@ -137,7 +139,7 @@ def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     i = min(max(int(index), 0), len(frames) - 1)
     f = frames[i]
     psnr = f" · predicted x₀ {f.psnr_x0:.1f} dB" if f.psnr_x0 is not None else ""
-    return show(f.x), show(f.x0), f"stored step {i + 1}/{len(frames)} · t = {f.t}{psnr}"
+    return show(f.x), show(f.x0), f"stored step {i + 1}/{len(frames)} · t = {f.t}{psnr}", show(f.eps)
 
 
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> list[tuple]:
@@ -211,6 +213,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
                     label=t("reverse.x_t"), format="png", height=280, interactive=False, elem_id="reverse-xt" + sfx
                 )
                 x0 = gr.Image(label=t("reverse.x0"), format="png", height=280, interactive=False)
+                eps = gr.Image(label=t("reverse.eps"), format="png", height=280, interactive=False)
                 final = gr.Image(label=t("reverse.final"), format="png", height=280, interactive=False)
             scrubber = gr.Slider(
                 0, 1, 0, step=1, label=t("reverse.scrub"), interactive=False, elem_id="reverse-scrub" + sfx
@@ -234,7 +237,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     gen = run_btn.click(
         generate,
         [sampler, steps, eta, seed, weights, post_grid, custom_state],
-        [x_t, x0, status, final, frames_state, scrubber],
+        [x_t, x0, status, final, frames_state, scrubber, eps],
         api_name="reverse_generate" + sfx,
         api_visibility=vis,
         **MODEL_LANE,
@@ -242,7 +245,11 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
     stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
     scrubber.input(  # user moves only: the final update of its range must not overwrite the status
-        scrub, [frames_state, scrubber], [x_t, x0, status], api_name="reverse_scrub" + sfx, api_visibility="private"
+        scrub,
+        [frames_state, scrubber],
+        [x_t, x0, status, eps],
+        api_name="reverse_scrub" + sfx,
+        api_visibility="private",
     )
     compare_btn.click(
         compare,

@@ -81,6 +81,7 @@ class Frame:
     x: np.ndarray
     x0: np.ndarray
     psnr_x0: float | None
+    eps: np.ndarray | None = None  # the network's noise estimate at this step, ±3 as black and white
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:

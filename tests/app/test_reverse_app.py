@@ -22,7 +22,8 @@ def pixels(image) -> np.ndarray:
 def test_generates_an_image_and_streams_the_steps(client, sampler, steps) -> None:
     outputs = generate(client, sampler, steps)
     assert len(outputs) >= 2  # at least the first step, streamed, then the final result
-    _, _, status, final, _ = outputs[-1]
+    _, _, status, final, _, eps = outputs[-1]
+    assert Image.open(eps).size == (128, 128)
     assert Image.open(final).size == (128, 128)
     assert f"{sampler}-{steps}" in status and "dB" in status
     assert outputs[0][3] is None and "x_{t'} =" in outputs[0][2]  # streaming: the update being applied
@@ -86,5 +87,5 @@ def test_hub_loading_errors_keep_the_bundled_model(client, repo, message) -> Non
 
 
 def test_one_step_the_sliders_minimum_works(client) -> None:
-    _, _, status, final, _ = generate(client, steps=1)[-1]
+    _, _, status, final, _, _ = generate(client, steps=1)[-1]
     assert status.startswith("**DDIM-1 ·") and Image.open(final).size == (128, 128)
