@@ -26,7 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "### What the network must learn\n"
             "x_t is all the network sees. What it is trained to output is one of these, each an image of the same size:"
         ),
-        "forward.eps": "ε: the noise that was added",
+        "forward.eps": "ε: the added noise",
         "forward.eps_why": "**ε-prediction** (the post, DDPM): output the noise that was mixed in; subtracting it recovers x₀.",
         "forward.v": "v = √ᾱ·ε − √(1−ᾱ)·x₀",
         "forward.v_why": (
