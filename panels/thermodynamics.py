@@ -71,7 +71,9 @@ def run(
             f"Particles × frames is capped at {MAX_WORK:,} per request ({particles:,} particles × {n_frames:,} "
             f"frames = {particles * n_frames:,}): use fewer particles or a shorter duration."
         )
-    skip = round(skip_s * FPS)
+    # the ink drop is filmed from the moment it is let go (skipping ahead would show it already mixed); only the
+    # driven box skips to its steady state
+    skip = round(skip_s * FPS) if scenario == "driven" else 0
     if particles * skip > MAX_SKIP_WORK:
         raise gr.Error(
             f"Particles × skipped frames is capped at {MAX_SKIP_WORK:,} ({particles:,} × {skip:,}): "
@@ -100,7 +102,7 @@ def run(
         mp4,
         gif_path,
         density_figure(record["x"], sol, params),
-        entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS, skip),
+        entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS, skip, scenario),
         text,
     )
 
@@ -155,6 +157,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         density = gr.Plot(show_label=False, format="png")
         entropy = gr.Plot(show_label=False, format="png")
     gr.Markdown(t("thermo.why"))
+    scenario.change(  # skipping ahead only applies to the driven box
+        lambda s: gr.Slider(interactive=s == "driven"), scenario, skip_s, queue=False, api_visibility="private"
+    )
     gr.on(
         [run_btn.click],
         run,

@@ -69,3 +69,25 @@ def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
     with pytest.raises(AppError, match=message):
         run(client, **kwargs)
     assert "particles" in run(client, particles=20)[4]
+
+
+def test_the_ink_drop_is_filmed_from_the_moment_it_is_let_go(client) -> None:
+    """Skip-ahead is for the driven box: the ink drop starts unmixed whatever the skip field says."""
+    entropy = lambda text: text.split("Coarse-grained entropy: ")[1].split(" nats")[0]  # noqa: E731
+    with_skip = run(client, scenario="ink", particles=2000, skip=40)[4]
+    without = run(client, scenario="ink", particles=2000, skip=0)[4]
+    assert entropy(with_skip) == entropy(without)
+    start, end = (float(v) for v in entropy(without).split(" → "))
+    assert start < end - 0.5  # a concentrated drop, spreading
+
+
+def test_entropy_titles_say_what_the_curve_shows() -> None:
+    import numpy as np
+
+    from panels.thermodynamics_plots import entropy_title
+
+    rising, flat = np.linspace(3.0, 6.0, 50), np.full(50, 6.5)
+    assert entropy_title(rising, 7.0, "ink").startswith("Entropy rises towards its maximum")
+    assert entropy_title(np.full(50, 7.0), 7.0, "ink").startswith("The drop is mixed")
+    assert entropy_title(rising, 7.0, "driven").startswith("Entropy rises; the re-injection flux")
+    assert entropy_title(flat, 7.0, "driven") == "Steady state: entropy stays 0.50 below its maximum, held by the flux"
