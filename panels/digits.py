@@ -331,11 +331,21 @@ def _layout(sfx: str) -> dict[str, Any]:
     return ui
 
 
+def _digit_seed(name: str) -> Number:
+    """Which fresh digits a section works on: a seed of the evaluation stream (never trained on)."""
+    return Number(0, name=name, minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+
+
+def _section(intro_key: str) -> gr.Row:
+    """A lesson of the section: its intro, then a row with the controls (left) and the results (right)."""
+    gr.Markdown(t(intro_key))
+    return gr.Row()
+
+
 def _inversion_layout(ui: dict[str, Any]) -> None:
-    gr.Markdown(t("digits.inv_intro"))
-    with gr.Row():
+    with _section("digits.inv_intro"):
         with gr.Column(scale=1, min_width=260):
-            ui["inv_seed"] = Number(0, name="Digits", minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+            ui["inv_seed"] = _digit_seed("Digits")
             ui["inv_steps"] = Slider(2, 200, 50, step=1, name="Inversion steps", integer=True, label=t("digits.steps"))
             choices = [
                 (t("digits.inv_same"), "same"),
@@ -365,10 +375,9 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
 
 
 def _inside_layout(ui: dict[str, Any]) -> None:
-    gr.Markdown(t("digits.inside_intro"))
-    with gr.Row():
+    with _section("digits.inside_intro"):
         with gr.Column(scale=1, min_width=260):
-            ui["in_seed"] = Number(0, name="Digit", minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+            ui["in_seed"] = _digit_seed("Digit")
             ui["in_t"] = Slider(0, 999, 500, step=1, name="Timestep t", integer=True, label=t("digits.inside_t"))
             ui["in_run"] = gr.Button(t("digits.inside_run"))
             gr.Markdown(t("digits.inside_table"))

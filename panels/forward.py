@@ -223,24 +223,13 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("forward.sched_why"))
 
     view_in = [image, color, size, schedule, T, t_slider, seed]
-    gr.on(
-        [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change],
-        view,
-        view_in,
-        [x_t, hist, numbers],
-        api_name="forward_view" + sfx,
-        api_visibility=vis,
-        trigger_mode="always_last",
-    )
-    gr.on(
-        [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change],
-        targets,
-        view_in,
-        [eps_img, v_img],
-        api_name="forward_targets" + sfx,
-        api_visibility=vis,
-        trigger_mode="always_last",
-    )
+    view_triggers = [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change]
+    # x_t with its numbers, and beside it what the network is trained to output: same inputs, same triggers
+    for fn, outputs, name in (
+        (view, [x_t, hist, numbers], "forward_view"),
+        (targets, [eps_img, v_img], "forward_targets"),
+    ):
+        gr.on(view_triggers, fn, view_in, outputs, api_name=name + sfx, api_visibility=vis, trigger_mode="always_last")
     T.release(
         lambda T_, t_: gr.Slider(maximum=T_ - 1, value=min(t_, T_ - 1)),
         [T, t_slider],
