@@ -254,13 +254,17 @@ def step_seconds(model_config: UNetConfig, batch_size: int, device: torch.device
     device = device or training.pick_device()
     key = (model_config, batch_size, device.type)  # UNetConfig is a frozen dataclass: hashable
     if key not in _STEP_SECONDS:
-        cfg = training.TrainConfig(steps=4, batch_size=batch_size, warmup_steps=1)
+        cfg = training.TrainConfig(steps=5, batch_size=batch_size, warmup_steps=1)
         state = training.new_state(UNet(model_config), cfg, device)
         image = torch.zeros(model_config.in_channels, model_config.image_size, model_config.image_size)
         steps = training.train(state, image[None])
         next(steps)  # warm-up: allocator, kernels
+        times = []
         t0 = time.perf_counter()
         for _ in steps:
-            pass
-        _STEP_SECONDS[key] = (time.perf_counter() - t0) / 3
+            times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+        # the fastest step, not the mean: the measurement often runs while the page's other first events compete
+        # for the cores, which made the estimate up to 2x too long (an idle run then takes the estimated time)
+        _STEP_SECONDS[key] = min(times)
     return _STEP_SECONDS[key]
