@@ -153,17 +153,11 @@ def _say(rank: int, message: str) -> None:
 
 
 def _digit_sheet(model: UNet, path: Path, steps: int = 20, guidance: float = 0.0) -> None:
-    """Two rows of samples, labels 0-9 then 0-9 again, DDIM from fixed noise (a visual check during training)."""
-    from diffusion.sampling import classifier_free_guidance, sample
+    """Two rows of samples, labels 0-9 then 0-9 again, from seeds 0-19 (a visual check during training)."""
+    from diffusion.digit_eval import generate
 
-    cfg = model.config
-    gen = torch.Generator().manual_seed(0)
-    labels = torch.arange(20) % 10
-    x_T = torch.randn((20, cfg.in_channels, cfg.image_size, cfg.image_size), generator=gen)
     model.eval()
-    with torch.inference_mode():
-        denoise = classifier_free_guidance(model, labels, guidance, cfg.null_label)
-        out = sample(denoise, make_schedule(cfg.schedule, cfg.T), cfg.prediction, x_T, steps)
+    out = generate(model, torch.arange(20) % 10, guidance, steps, range(20))
     imaging.grid_image(out, nrow=10).save(path)
 
 

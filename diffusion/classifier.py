@@ -8,6 +8,7 @@ the digit it was asked for, and how sure it is. Saved in Hub format (config.json
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ def train_classifier(
     for step in range(steps):
         for group in opt.param_groups:  # linear warm-up, then cosine decay to zero
             warm = min(1.0, (step + 1) / 100)
-            group["lr"] = lr * warm * 0.5 * (1 + torch.cos(torch.tensor(torch.pi * step / steps)).item())
+            group["lr"] = lr * warm * 0.5 * (1 + math.cos(math.pi * step / steps))
         x, y = stream.batch(step)
         with torch.enable_grad():
             loss = F.cross_entropy(model(x), y)

@@ -183,9 +183,11 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
     """Handler for /digits_invert: 4 fresh digits -> their DDIM noise -> back, and re-generated from that noise
     (mixed ``mix`` of the way towards ``mix_seed``'s noise) as ``new_label`` ("same" keeps each digit's own)."""
     x, y = digits.render_batch(4, digits.batch_seed(digits.EVAL_SEED, int(seed)))
-    new = y if new_label == "same" else check_request(new_label, guidance, "DDIM", 0.0)[0]
-    w = as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
-    new_labels = None if new is None else (new if isinstance(new, torch.Tensor) else torch.full((4,), new))
+    if new_label == "same":
+        new_labels, w = y, as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
+    else:
+        new, w, _, _ = check_request(new_label, guidance, "DDIM", 0.0)
+        new_labels = None if new is None else torch.full((4,), new)
     with user_errors():
         inv = digit_eval.invert_and_edit(digits_model(), x, y, steps, new_labels, w, int(mix_seed), mix)
     rows = torch.stack([inv.original, (inv.noise / 3).clamp(-1, 1), inv.round_trip, inv.edited], dim=1)
@@ -228,7 +230,7 @@ def _memorisation() -> tuple[Image.Image, dict[str, float]]:
         x_T = digit_eval.seed_noise(range(4), (cfg.in_channels, cfg.image_size, cfg.image_size))
         from diffusion.sampling import sample
 
-        faces = sample(lambda x, t_: one.model(x, t_), one.schedule, cfg.prediction, x_T, 10)
+        faces = sample(one.model, one.schedule, cfg.prediction, x_T, 10)
     ref_one = one.image[None] if one.image is not None else faces[:1]
     d_one = digit_eval.nearest(faces, ref_one)[0]
     samples = digit_eval.generate(digits_model(), torch.tensor([0, 3, 5, 8]), DEFAULT_GUIDANCE, 20, range(4))

@@ -46,11 +46,13 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
 
 
 def test_the_repository_is_self_contained() -> None:
-    """What the code and docs cite is in the repository: no design document from outside it."""
+    """What the code and docs cite is in the repository: no design document or folder from outside it."""
     from diffusion.deploy import tracked_files
 
+    # spelled in pieces so that this file does not cite them itself
+    outside = ("DESIGN" + ".md", ".." + "/shared")
     for path in tracked_files(ROOT):
-        if path.endswith((".py", ".md", ".txt", ".toml")) and path != "tests/test_project.py":
+        if path.endswith((".py", ".md", ".txt", ".toml")):
             text = (ROOT / path).read_text(encoding="utf-8", errors="replace")
-            assert "DESIGN.md" not in text and "../shared" not in text, path
+            assert not any(name in text for name in outside), path
     assert (ROOT / "docs" / "architecture.md").is_file()
