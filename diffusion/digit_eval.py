@@ -12,15 +12,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import torch
 
+from diffusion import inversion
 from diffusion.classifier import DigitClassifier, predict
 from diffusion.digits import EVAL_SEED, NUM_CLASSES, TRAIN_SEED, DigitStream
+from diffusion.inversion import Inversion, mix_noise  # noqa: F401 (re-exported: the digits API)
 from diffusion.sampling import Progress, classifier_free_guidance, sample_progressive
 from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
@@ -143,25 +144,6 @@ def report(model: UNet, judge: DigitClassifier, guidance: float, steps: int, per
     return Report(guidance, steps, accuracy, confident, sum(ratios) / len(ratios), novelty, novelty_real)
 
 
-def mix_noise(z: torch.Tensor, other: torch.Tensor, amount: float) -> torch.Tensor:
-    """cos(θ) z + sin(θ) other with θ = amount · π/2: 0 keeps z, 1 gives other, and for independent standard normal
-    inputs every mix is standard normal again (a rotation, unlike a plain average, which shrinks the variance)."""
-    theta = amount * torch.pi / 2
-    return math.cos(theta) * z + math.sin(theta) * other
-
-
-@dataclass(frozen=True)
-class Inversion:
-    """DDIM inversion of digits and what the noise it finds can do. Tensors are (B, 1, 32, 32)."""
-
-    original: torch.Tensor
-    noise: torch.Tensor  # x_T found by inverting the original under its own label
-    round_trip: torch.Tensor  # DDIM back from that noise, same label, no guidance
-    edited: torch.Tensor  # DDIM from the (optionally mixed) noise under the new label and guidance
-    psnr: list[float]  # round trip vs original, per image (dB)
-
-
-@torch.inference_mode()
 def invert_and_edit(
     model: UNet,
     x_0: torch.Tensor,
@@ -174,15 +156,9 @@ def invert_and_edit(
 ) -> Inversion:
     """Invert x_0 (B, 1, 32, 32) with deterministic DDIM under its labels, come back, then re-generate from the
     found noise (mixed ``mix`` of the way towards seed ``mix_seed``'s noise) under ``new_labels`` and guidance."""
-    from diffusion.imaging import psnr
-    from diffusion.sampling import invert, sample
-
     cfg = model.config
     schedule = make_schedule(cfg.schedule, cfg.T)
     own = classifier_free_guidance(model, labels, 0.0, cfg.null_label)
-    noise = invert(own, schedule, cfg.prediction, x_0, steps)
-    back = sample(own, schedule, cfg.prediction, noise, steps)
-    start = mix_noise(noise, seed_noise([mix_seed] * x_0.shape[0], tuple(x_0.shape[1:])), mix) if mix else noise
     steer = classifier_free_guidance(model, new_labels, guidance, cfg.null_label)
-    edited = sample(steer, schedule, cfg.prediction, start, steps)
-    return Inversion(x_0, noise, back, edited, [psnr(b, a) for a, b in zip(x_0, back, strict=True)])
+    other = seed_noise([mix_seed] * x_0.shape[0], tuple(x_0.shape[1:]))
+    return inversion.invert_and_edit(own, schedule, cfg.prediction, x_0, steps, steer, other, mix)

@@ -90,6 +90,11 @@ def as_seed(value: Any) -> int:
     return as_int(value, "Seed", 0, 2**32 - 1)
 
 
+EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+# the images the panels offer as examples: the one the bundled model learned, and one it never saw
+EXAMPLES = [os.path.join(EXAMPLES_DIR, n) for n in ("grace_hopper.jpg", "shapes.png")]
+
+
 class _Template:
     """Mixin for a Gradio component subclass that the browser draws as its Gradio base class.
 

@@ -11,7 +11,6 @@ Endpoints (``gradio_client``; ``image`` is ``handle_file(path)``):
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import gradio as gr
@@ -20,7 +19,7 @@ import torch
 
 from diffusion import forward, imaging
 from diffusion.schedules import SCHEDULES, make_schedule
-from panels.common import ImageInput, Number, Slider, as_choice, make_translator, output_path, user_errors
+from panels.common import EXAMPLES, ImageInput, Number, Slider, as_choice, make_translator, output_path, user_errors
 from panels.forward_plots import (
     frames_to_gif,
     histogram_figure,
@@ -34,8 +33,6 @@ from panels.forward_strings import STRINGS
 
 t = make_translator(STRINGS)
 
-EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
-EXAMPLES = [os.path.join(EXAMPLES_DIR, n) for n in ("grace_hopper.jpg", "shapes.png")]
 COLORS = {"grayscale": 1, "RGB": 3}
 SIZES = (32, 64, 128, 256)
 MAX_T = 4000

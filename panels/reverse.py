@@ -8,6 +8,8 @@ Endpoints (``gradio_client``):
   ``sampler`` is "DDIM" or "DDPM"; ``weights`` is "ema" or "raw"; ``post_grid`` walks the source post's grid.
 - ``/reverse_compare(kind, seed, weights)`` -> gallery from the same starting noise; ``kind`` is one of "steps",
   "eta", "ddpm-vs-ddim", "post-grid".
+- ``/reverse_invert(image, steps, mix_seed, mix, weights)``: DDIM inversion of an uploaded image (see
+  panels/inversion.py).
 - ``/reverse_load(repo_id, revision)`` loads a Hub model for this session (its weights replace "ema").
 """
 
@@ -23,8 +25,8 @@ from PIL import Image
 
 from diffusion import hub, imaging
 from diffusion.sampling import ddim_coefficients, ddpm_posterior
-from panels import digits
-from panels.common import MODEL_LANE, Number, Slider, make_translator, output_path, session_model
+from panels import digits, inversion
+from panels.common import EXAMPLES, MODEL_LANE, Number, Slider, make_translator, output_path, session_model
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
@@ -158,6 +160,11 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
     return out
 
 
+def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, str, dict]:
+    """Handler for /reverse_invert: the image -> its DDIM noise -> back, with the session's model."""
+    return inversion.invert(choose(weights, custom), image, steps, mix_seed, mix)
+
+
 def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
     """Handler for /reverse_load: a Hub model for this session only; an empty id returns to the bundled one."""
     if not isinstance(repo_id, str) or not repo_id.strip():
@@ -227,6 +234,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         compare_btn = gr.Button(t("reverse.compare_run"), scale=1)
     gallery = gr.Gallery(label=t("reverse.gallery"), columns=6, height=260, format="png", object_fit="contain")
     gr.Markdown(t("reverse.why"))
+    inv = inversion.layout(t, EXAMPLES[0], inversion.default_inversion(startup["ema"], EXAMPLES[0]))
     gr.Markdown(t("reverse.hub_intro"))
     with gr.Row():
         repo = gr.Textbox(label=t("reverse.repo"), placeholder="owner/name", scale=3)
@@ -259,6 +267,9 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         api_visibility=vis,
         **MODEL_LANE,
     )
+    inv_in = [inv[k] for k in ("image", "steps", "mix_seed", "mix")] + [weights, custom_state]
+    inv_out = [inv["strip"], inv["status"], inv["numbers"]]
+    inv["run"].click(invert, inv_in, inv_out, api_name="reverse_invert" + sfx, api_visibility=vis, **MODEL_LANE)
     load_btn.click(
         load_weights, [repo, revision], [custom_state, hub_note], api_name="reverse_load" + sfx, api_visibility=vis
     )

@@ -31,6 +31,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.kind": "Compare",
         "reverse.compare_run": "Compare",
         "reverse.gallery": "Samples (PSNR to the training image in the captions)",
+        "reverse.inv_intro": (
+            "### DDIM inversion: which noise does an image come from?\n"
+            "With η = 0 the DDIM sampler is a deterministic map from noise x_T to an image. Run it backwards (from "
+            "x₀ up to x_T, re-using the network's noise estimate at each step) and you get the noise an image comes "
+            "from; run DDIM forwards from that noise and you should land on the image again."
+        ),
+        "reverse.inv_image": "Image to invert (resized to the model's 128 × 128 grayscale)",
+        "reverse.inv_examples": "Examples: the image the model learned, and one it never saw",
+        "reverse.inv_run": "Invert and come back",
+        "reverse.inv_columns": "The image · its noise x_T (±3 as black and white) · DDIM back from it · DDIM from the mixed noise",
+        "reverse.inv_why": (
+            "**What to look for.** Grace Hopper, the image this model learned, comes back almost exactly (about "
+            "52 dB) from noise that looks like N(0, 1) (std near 1). Any other image does not: this model can only "
+            'make Grace Hopper, so its "noise" is not Gaussian at all (std far above 1) and DDIM brings it back as '
+            "Grace Hopper. Mixing in a second seed's noise changes nothing either: every noise leads to the one image. "
+            "The digits model (choose it above) generalises, and there inversion and mixing really edit the digit."
+        ),
         "reverse.hub_intro": "### Another model from the Hugging Face Hub (this session only)",
         "reverse.repo": "Hub repo id (owner/name); empty = the bundled model",
         "reverse.revision": "Revision (branch, tag or commit)",
@@ -80,6 +97,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.kind": "比较",
         "reverse.compare_run": "比较",
         "reverse.gallery": "样本(标题中为与训练图像的 PSNR)",
+        "reverse.inv_intro": (
+            "### DDIM 反演:一张图像来自哪个噪声?\n"
+            "η = 0 时 DDIM 采样器是从噪声 x_T 到图像的确定性映射。把它倒过来运行(从 x₀ 一直到 x_T,每一步复用网络估计的噪声),"
+            "就得到这张图像来自的噪声;再从这个噪声正向运行 DDIM,应该又回到这张图像。"
+        ),
+        "reverse.inv_image": "要反演的图像(缩放为模型的 128 × 128 灰度图)",
+        "reverse.inv_examples": "示例:模型学过的图像,和它没见过的图像",
+        "reverse.inv_run": "反演并回来",
+        "reverse.inv_columns": "图像 · 它的噪声 x_T(±3 显示为黑白)· 从它 DDIM 回来 · 从混合后的噪声 DDIM 生成",
+        "reverse.inv_why": (
+            "**看点。** 这个模型学过的 Grace Hopper 几乎完全回来了(约 52 dB),而它对应的噪声看起来就像 N(0, 1)(标准差接近 1)。"
+            "其他图像则不行:这个模型只会画 Grace Hopper,所以它找到的“噪声”根本不是高斯噪声(标准差远大于 1),"
+            "DDIM 又把它变回 Grace Hopper。混入第二个种子的噪声也不会改变什么:每个噪声都通向这一张图像。"
+            "数字模型(在上面选择)能够泛化,在那里反演和混合真的能编辑数字。"
+        ),
         "reverse.hub_intro": "### 从 Hugging Face Hub 加载其他模型(仅本次会话)",
         "reverse.repo": "Hub 仓库 id(owner/name);留空 = 内置模型",
         "reverse.revision": "版本(分支、标签或提交)",

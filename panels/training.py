@@ -30,6 +30,7 @@ from PIL import Image
 
 from diffusion import finetune, hub, imaging
 from panels.common import (
+    EXAMPLES,
     ImageInput,
     Number,
     Slider,
@@ -39,7 +40,6 @@ from panels.common import (
     session_model,
     user_errors,
 )
-from panels.forward import EXAMPLES
 from panels.forward_plots import upscale
 from panels.reverse_model import ModelChoice, prepare_model, startup_models
 from panels.training_plots import training_figure

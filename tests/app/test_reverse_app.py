@@ -89,3 +89,38 @@ def test_hub_loading_errors_keep_the_bundled_model(client, repo, message) -> Non
 def test_one_step_the_sliders_minimum_works(client) -> None:
     _, _, status, final, _, _ = generate(client, steps=1)[-1]
     assert status.startswith("**DDIM-1 ·") and Image.open(final).size == (128, 128)
+
+
+def test_inversion_round_trips_the_learned_image_and_not_another(client) -> None:
+    """The lesson of /reverse_invert: Grace Hopper comes back from Gaussian-looking noise; an image the model
+    never saw gets a 'noise' far from N(0, 1) and comes back as Grace Hopper."""
+    from gradio_client import handle_file
+
+    from panels.common import EXAMPLES
+
+    learned = client.predict(handle_file(EXAMPLES[0]), 10, 1, 0.0, "ema", api_name="/reverse_invert")
+    strip, status, numbers = learned
+    assert Image.open(strip).size == (4 * 128 + 5 * 4, 128 + 2 * 4)
+    assert numbers["round_trip_psnr_db"] > 45 and 0.5 < numbers["noise_std"] < 1.5
+    assert "DDIM-10 both ways" in status
+    _, _, unseen = client.predict(handle_file(EXAMPLES[1]), 10, 1, 0.5, "ema", api_name="/reverse_invert")
+    assert unseen["round_trip_psnr_db"] < 15 and unseen["noise_std"] > 10
+    assert unseen["edited_psnr_to_training_image_db"] > 40  # even the mixed noise leads back to the one image
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None, 10, 1, 0.0), "Upload an image"),
+        (("@shapes", 1, 1, 0.0), "Inversion steps must be between 2 and 200"),
+        (("@shapes", 10, 1, 2.0), "Mix must be between 0 and 1"),
+    ],
+)
+def test_inversion_bad_inputs(client, args, message) -> None:
+    from gradio_client import handle_file
+
+    from panels.common import EXAMPLES
+
+    args = tuple(handle_file(EXAMPLES[1]) if a == "@shapes" else a for a in args)
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, "ema", api_name="/reverse_invert")
