@@ -47,6 +47,10 @@ def _pack(shifts: tuple[int, ...], rgb: np.ndarray) -> np.ndarray:
     return (rgb[:, 0] << shifts[0]) | (rgb[:, 1] << shifts[1]) | (rgb[:, 2] << shifts[2])
 
 
+INK_WATER = (18, 26, 40)  # the ink drop's background: dark blue-grey water
+INK_COLOUR = (120, 180, 235)  # and its ink: a soft light blue (its trails fade towards white)
+
+
 class Renderer:
     """Draws a ``ParticleSystem`` onto a pygame Surface of the box's size and returns (H, W, 3) uint8 frames.
 
@@ -74,10 +78,17 @@ class Renderer:
         return _stamp_offsets(disk, self.stride)
 
     def _background(self) -> np.ndarray:
-        """The post's gradient, drawn with pygame (one line per column), as a padded uint32 canvas."""
-        temps = self.params.temperature(np.arange(self.w, dtype=np.float64))
-        for x, temp in enumerate(temps):
-            pygame.draw.line(self.surface, _temp_color(temp, green=0), (x, 0), (x, self.h - 1))
+        """The post's gradient, drawn with pygame (one line per column), as a padded uint32 canvas.
+
+        The ink drop has one temperature everywhere: a gradient colour would fill the box with one saturated
+        red, so it gets a calm, dark "water" instead (its particles are ink, not a thermometer).
+        """
+        if self.params.scenario == "ink":
+            self.surface.fill(INK_WATER)
+        else:
+            temps = self.params.temperature(np.arange(self.w, dtype=np.float64))
+            for x, temp in enumerate(temps):
+                pygame.draw.line(self.surface, _temp_color(temp, green=0), (x, 0), (x, self.h - 1))
         pixels = pygame.surfarray.array2d(self.surface).astype(np.uint32)
         return np.pad(pixels, self.pad, mode="edge")
 
@@ -93,12 +104,17 @@ class Renderer:
         for i, blended in enumerate(self.trail_backgrounds):  # oldest first, so newer points cover older ones
             idx = self._indices(trails[i], self.trail_stamps[i])
             flat[idx] = blended[idx]
-        temps = self.params.temperature(system.pos[:, 0])
-        rgb = np.stack([255 * temps, np.full_like(temps, 150), 255 * (1 - temps)], 1).clip(0, 255)
-        flat[self._indices(system.pos, self.head)] = self.pack(rgb)[:, None]
+        flat[self._indices(system.pos, self.head)] = self.pack(self._colours(system.pos))[:, None]
         pygame.surfarray.blit_array(self.surface, canvas[self.pad : -self.pad, self.pad : -self.pad])
         # tobytes walks the surface row by row in C: already (H, W, 3), no strided numpy transpose.
         return np.frombuffer(pygame.image.tobytes(self.surface, "RGB"), np.uint8).reshape(self.h, self.w, 3)
+
+    def _colours(self, pos: np.ndarray) -> np.ndarray:
+        """(N, 3) particle colours: by temperature (255 T, 150, 255 (1 - T)), or the one ink colour."""
+        if self.params.scenario == "ink":
+            return np.broadcast_to(np.array(INK_COLOUR, dtype=np.float64), (len(pos), 3))
+        temps = self.params.temperature(pos[:, 0])
+        return np.stack([255 * temps, np.full_like(temps, 150), 255 * (1 - temps)], 1).clip(0, 255)
 
     def _indices(self, pos: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Flat canvas indices of every stamp pixel of every particle, (N, K) int32 (the canvas is < 2^31)."""

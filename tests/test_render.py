@@ -25,6 +25,18 @@ def test_frames_have_the_right_size_and_the_posts_background() -> None:
     assert tuple(frame[300, 100]) == (int(255 * temp), 150, int(255 * (1 - temp)))
 
 
+def test_the_ink_drop_is_ink_on_dark_water_not_one_saturated_temperature() -> None:
+    from diffusion.render import INK_COLOUR, INK_WATER
+
+    p = ParticleParams(scenario="ink")
+    system = ParticleSystem(p, 1, np.random.default_rng(0))
+    system.pos[:] = [[100.0, 300.0]]
+    system.trail[:] = system.pos
+    frame = Renderer(p).draw(system)
+    assert tuple(frame[10, 10]) == INK_WATER and tuple(frame[10, 790]) == INK_WATER
+    assert tuple(frame[300, 100]) == INK_COLOUR
+
+
 def test_trails_are_alpha_blended_white() -> None:
     p = ParticleParams()
     system = ParticleSystem(p, 1, np.random.default_rng(0))
