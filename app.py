@@ -7,6 +7,7 @@ The main page holds one tab per concept. Every concept is also served alone on i
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ except ImportError:  # running locally without it: the GPU decorator is simply n
     spaces = None
 
 from panels import forward, markov, points, reverse, thermodynamics, training
-from panels.common import build_i18n, make_translator
+from panels.common import DEFAULTS, build_i18n, make_translator
 
 APP_STRINGS = {
     "en": {
@@ -71,6 +72,12 @@ THEME = gr.themes.Soft(primary_hue="indigo")
 CSS = (
     ".nav-holder { display: none !important; } .markov-path { margin: 4px 0 } "
     ".pixelated img { image-rendering: pixelated; }"  # small model outputs shown large, without blur
+    # galleries of strips: on a narrow screen wrap into as many columns as fit (Gradio's grid keeps every column
+    # at least 100 px wide, so 7 columns overflow a phone) and let captions wrap instead of being cut
+    " @media (max-width: 720px) { .strip .grid-container {"
+    " grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)) !important; grid-template-rows: none !important; } }"
+    " .strip .caption-label { white-space: pre-line; max-width: calc(100% - 8px); font-size: var(--text-xs);"
+    " padding: 1px 4px; opacity: 0.85; }"
 )
 
 
@@ -183,7 +190,16 @@ def launch_kwargs() -> dict[str, Any]:
     }
 
 
+def warm_defaults() -> threading.Thread:
+    """Compute every panel's default result in the background (about a minute on 2 cores), so that the first
+    visitors see them at once instead of waiting for them; each is computed once either way."""
+    thread = threading.Thread(target=lambda: [fn() for fn in DEFAULTS], name="warm-defaults", daemon=True)
+    thread.start()
+    return thread
+
+
 demo = build_demo()
 
 if __name__ == "__main__":
+    warm_defaults()
     demo.launch(**launch_kwargs())

@@ -6,9 +6,11 @@ Everything a visitor (or an API client bypassing the sliders) sends goes through
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -195,6 +197,48 @@ def output_path(suffix: str) -> str:
         except OSError:
             pass  # another request removed it first
     return os.path.join(OUTPUT_DIR, f"{uuid.uuid4().hex}{suffix}")
+
+
+KEPT_DIR = os.path.join(OUTPUT_DIR, "kept")  # not pruned: files of results cached for the whole process
+
+
+def keep_file(path: str | None) -> str | None:
+    """Move a generated file out of the hourly pruning, for a result served from a cache for hours."""
+    if path is None:
+        return None
+    os.makedirs(KEPT_DIR, exist_ok=True)
+    kept = os.path.join(KEPT_DIR, os.path.basename(path))
+    os.replace(path, kept)
+    return kept
+
+
+def no_progress(*args: Any, **kwargs: Any) -> None:
+    """A stand-in for ``gr.Progress`` when a handler runs outside an event (a default computed once)."""
+
+
+DEFAULTS: list[Callable[[], Any]] = []  # every panel's default result, for app.py to compute ahead of visitors
+
+
+def default_result(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Decorator: ``fn`` (a deterministic, seeded request with the panel's defaults) computed once per process,
+    by whichever caller comes first (the others wait for it), and listed in ``DEFAULTS``."""
+    lock, box = threading.Lock(), []
+
+    @functools.wraps(fn)
+    def once() -> Any:
+        with lock:
+            if not box:
+                box.append(fn())
+        return box[0]
+
+    DEFAULTS.append(once)
+    return once
+
+
+def show_default(page: gr.Blocks, fn: Callable[[], Any], outputs: list[Any], **lane: Any) -> None:
+    """Fill ``outputs`` with a panel's default result when a visitor opens the page (served from the cache after
+    the first time: no empty output boxes before the first click)."""
+    page.load(fn, None, outputs, api_visibility="private", show_progress="minimal", **lane)
 
 
 _SESSION_MODELS: dict[int, tuple[gr.Blocks, gr.State]] = {}

@@ -315,7 +315,13 @@ def _layout(sfx: str) -> dict[str, Any]:
         ui["kind"] = gr.Dropdown(kinds, value="guidance", label=t("digits.kind"), scale=3)
         ui["compare"] = gr.Button(t("digits.compare_run"), scale=1)
     ui["gallery"] = gr.Gallery(
-        default_comparison(), label=t("digits.gallery"), columns=3, height="auto", format="png", object_fit="contain"
+        default_comparison(),
+        label=t("digits.gallery"),
+        columns=3,
+        height="auto",
+        format="png",
+        object_fit="contain",
+        elem_classes="strip",
     )
     gr.Markdown(t("digits.why"))
     _inversion_layout(ui)

@@ -117,7 +117,7 @@ def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
         s, x0[None].expand(len(steps), -1, -1, -1), ts, noise_like(x0[None], seed).expand(len(steps), -1, -1, -1)
     )
     return [
-        (tensor_image(x), f"t = {v} · √ᾱ = {math.sqrt(s.alpha_bars[v]):.3f}") for x, v in zip(x_t, steps, strict=True)
+        (tensor_image(x), f"t = {v}\n√ᾱ = {math.sqrt(s.alpha_bars[v]):.3f}") for x, v in zip(x_t, steps, strict=True)
     ]
 
 
@@ -200,7 +200,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         timesteps = gr.Textbox("0, 50, 100, 250, 500, 750, 999", label=t("forward.timesteps"), scale=4)
         strip_btn = gr.Button(t("forward.strip_run"), scale=1)
-    gallery = gr.Gallery(label=t("forward.strip"), columns=7, height=230, format="png", object_fit="contain")
+    gallery = gr.Gallery(
+        label=t("forward.strip"), columns=7, height="auto", format="png", object_fit="contain", elem_classes="strip"
+    )
     with gr.Row():
         anim_btn = gr.Button(t("forward.anim_run"), variant="secondary")
     anim = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False)

@@ -79,7 +79,7 @@ def layout(t, image: str, first: tuple) -> dict[str, Any]:
                 EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("reverse.inv_examples")
             )
             ui["steps"] = Slider(
-                2, MAX_STEPS, DEFAULT_STEPS, step=1, name="Inversion steps", integer=True, label=t("reverse.steps")
+                2, MAX_STEPS, DEFAULT_STEPS, step=1, name="Inversion steps", integer=True, label=t("reverse.inv_steps")
             )
             ui["mix_seed"] = Number(1, name="Mix seed", minimum=0, maximum=2**32 - 1, label=t("digits.inv_mix_seed"))
             ui["mix"] = Slider(0.0, 1.0, 0.0, step=0.05, name="Mix", label=t("digits.inv_mix"))

@@ -22,7 +22,19 @@ import torch
 
 from diffusion import imaging, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
-from panels.common import ImageInput, Slider, as_choice, as_seed, make_translator, output_path, user_errors
+from panels.common import (
+    ImageInput,
+    Slider,
+    as_choice,
+    as_seed,
+    default_result,
+    keep_file,
+    make_translator,
+    no_progress,
+    output_path,
+    show_default,
+    user_errors,
+)
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
 from panels.points_strings import STRINGS
 
@@ -146,6 +158,23 @@ def compare(seed, state, progress=gr.Progress()):
     return paths_figure(paths, data), steps_figure(results, floor, noise)
 
 
+# the controls at their defaults: the data set (name, word, shape, points, seed), training steps, the sampler
+DATA_DEFAULTS = ("spiral", "Hi", None, 5000, 0)
+TRAIN_DEFAULT, SAMPLER_DEFAULT = 3000, ("DDPM", 200)
+
+
+@default_result
+def default_run() -> tuple:
+    """Every output of the panel for its default settings, before the first click (computed once, ~20 s):
+    (forward film, its plot, training status, loss plot, the trained model, reverse film, score plot, reverse
+    status, paths plot, steps plot). The visitor's session starts with that trained model."""
+    video, stats = forward(*DATA_DEFAULTS, progress=no_progress)
+    *_, (status, loss_plot, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=no_progress)
+    rev_video, score, rev_status = reverse(*SAMPLER_DEFAULT, DATA_DEFAULTS[4], trained, progress=no_progress)
+    paths, steps = compare(DATA_DEFAULTS[4], trained, progress=no_progress)
+    return keep_file(video), stats, status, loss_plot, trained, keep_file(rev_video), score, rev_status, paths, steps
+
+
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
@@ -154,20 +183,20 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             name = gr.Radio(
-                [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value="spiral", label=t("points.dataset")
+                [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value=DATA_DEFAULTS[0], label=t("points.dataset")
             )
-            word = gr.Textbox("Hi", label=t("points.word"), max_length=toy2d.MAX_TEXT)
+            word = gr.Textbox(DATA_DEFAULTS[1], label=t("points.word"), max_length=toy2d.MAX_TEXT)
             shape = ImageInput(None, type="filepath", label=t("points.shape"), sources=["upload"], height=140)
             n = Slider(
                 toy2d.MIN_POINTS,
                 toy2d.MAX_POINTS,
-                5000,
+                DATA_DEFAULTS[3],
                 step=100,
                 name="Number of points",
                 integer=True,
                 label=t("points.n"),
             )
-            seed = Slider(0, 1000, 0, step=1, name="Seed", integer=True, label=t("points.seed"))
+            seed = Slider(0, 1000, DATA_DEFAULTS[4], step=1, name="Seed", integer=True, label=t("points.seed"))
             forward_btn = gr.Button(t("points.forward"))
         with gr.Column(scale=2), gr.Row():
             forward_video = gr.Video(
@@ -182,7 +211,13 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             steps = Slider(
-                100, MAX_TRAIN_STEPS, 3000, step=100, name="Training steps", integer=True, label=t("points.steps")
+                100,
+                MAX_TRAIN_STEPS,
+                TRAIN_DEFAULT,
+                step=100,
+                name="Training steps",
+                integer=True,
+                label=t("points.steps"),
             )
             with gr.Row():
                 train_btn = gr.Button(t("points.train"), variant="primary", elem_id="points-train" + sfx)
@@ -193,9 +228,15 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("points.reverse_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            sampler = gr.Radio(list(SAMPLERS), value="DDPM", label=t("points.sampler"))
+            sampler = gr.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
             sample_steps = Slider(
-                1, MAX_SAMPLE_STEPS, 200, step=1, name="Sampling steps", integer=True, label=t("points.sample_steps")
+                1,
+                MAX_SAMPLE_STEPS,
+                SAMPLER_DEFAULT[1],
+                step=1,
+                name="Sampling steps",
+                integer=True,
+                label=t("points.sample_steps"),
             )
             reverse_btn = gr.Button(t("points.reverse"), variant="primary")
             reverse_status = gr.Markdown(elem_id="points-reverse-status" + sfx)
@@ -208,6 +249,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         steps_plot = gr.Plot(show_label=False, format="png")
 
     heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
+    shown = [forward_video, forward_plot, train_status, train_plot, model_state, reverse_video, score_plot]
+    shown += [reverse_status, paths_plot, steps_plot]
+    show_default(page, default_run, shown, concurrency_id="defaults", concurrency_limit=1)
     data_inputs = [name, word, shape, n, seed]
     forward_btn.click(
         forward,

@@ -26,7 +26,19 @@ from PIL import Image
 from diffusion import hub, imaging
 from diffusion.sampling import ddim_coefficients, ddpm_posterior
 from panels import digits, inversion
-from panels.common import EXAMPLES, MODEL_LANE, Number, Slider, make_translator, output_path, session_model
+from panels.common import (
+    EXAMPLES,
+    MODEL_LANE,
+    Number,
+    Slider,
+    default_result,
+    keep_file,
+    make_translator,
+    no_progress,
+    output_path,
+    session_model,
+    show_default,
+)
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
 from panels.forward_plots import frames_to_gif, upscale
 from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
@@ -176,6 +188,15 @@ def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
     return choice, f"{choice.note} Sampling from it in this session (the EMA choice)."
 
 
+@default_result
+def default_one_image() -> tuple:
+    """The one-image section's outputs for its defaults (DDIM-50, seed 0, EMA; the "steps" comparison) before the
+    first click: (x_t, x0, status, final, frames, scrubber, eps, GIF, PSNR plot, gallery). Computed once."""
+    *_, last = generate("DDIM", 50, 0.0, 0, "ema", False, None, progress=no_progress)
+    gif, plot = trajectory(last[4])
+    return (*last, keep_file(gif), plot, compare("steps", 0, "ema", None, progress=no_progress))
+
+
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
@@ -232,7 +253,9 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     with gr.Row():
         kind = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
         compare_btn = gr.Button(t("reverse.compare_run"), scale=1)
-    gallery = gr.Gallery(label=t("reverse.gallery"), columns=6, height=260, format="png", object_fit="contain")
+    gallery = gr.Gallery(
+        label=t("reverse.gallery"), columns=6, height="auto", format="png", object_fit="contain", elem_classes="strip"
+    )
     gr.Markdown(t("reverse.why"))
     inv = inversion.layout(t, EXAMPLES[0], inversion.default_inversion(startup["ema"], EXAMPLES[0]))
     gr.Markdown(t("reverse.hub_intro"))
@@ -242,6 +265,8 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         load_btn = gr.Button(t("reverse.load"), scale=1)
     hub_note = gr.Markdown()
 
+    shown = [x_t, x0, status, final, frames_state, scrubber, eps, gif, psnr_plot, gallery]
+    show_default(page, default_one_image, shown, concurrency_id="defaults", concurrency_limit=1)
     gen = run_btn.click(
         generate,
         [sampler, steps, eta, seed, weights, post_grid, custom_state],

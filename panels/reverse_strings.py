@@ -40,6 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.inv_image": "Image to invert (resized to the model's 128 × 128 grayscale)",
         "reverse.inv_examples": "Examples: the image the model learned, and one it never saw",
         "reverse.inv_run": "Invert and come back",
+        "reverse.inv_steps": "DDIM steps (each way)",
         "reverse.inv_columns": "The image · its noise x_T (±3 as black and white) · DDIM back from it · DDIM from the mixed noise",
         "reverse.inv_why": (
             "**What to look for.** Grace Hopper, the image this model learned, comes back almost exactly (about "
@@ -105,6 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.inv_image": "要反演的图像(缩放为模型的 128 × 128 灰度图)",
         "reverse.inv_examples": "示例:模型学过的图像,和它没见过的图像",
         "reverse.inv_run": "反演并回来",
+        "reverse.inv_steps": "DDIM 步数(每个方向)",
         "reverse.inv_columns": "图像 · 它的噪声 x_T(±3 显示为黑白)· 从它 DDIM 回来 · 从混合后的噪声 DDIM 生成",
         "reverse.inv_why": (
             "**看点。** 这个模型学过的 Grace Hopper 几乎完全回来了(约 52 dB),而它对应的噪声看起来就像 N(0, 1)(标准差接近 1)。"

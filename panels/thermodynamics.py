@@ -19,7 +19,17 @@ import numpy as np
 from diffusion import fokker_planck
 from diffusion.particles import SCENARIOS, ParticleParams, ParticleSystem, coarse_entropy
 from diffusion.render import Renderer, write_gif, write_mp4
-from panels.common import Number, Slider, make_translator, output_path, user_errors
+from panels.common import (
+    Number,
+    Slider,
+    default_result,
+    keep_file,
+    make_translator,
+    no_progress,
+    output_path,
+    show_default,
+    user_errors,
+)
 from panels.thermodynamics_plots import density_figure, entropy_figure
 from panels.thermodynamics_strings import STRINGS
 
@@ -107,6 +117,18 @@ def run(
     )
 
 
+# the panel's controls at their defaults: (scenario, particles, seconds, LEFT_TEMP, RIGHT_TEMP, DRIFT_COEFF,
+# DIFFUSION_BASE, seed, gif, skip ahead)
+DEFAULTS = ("driven", 3000, 5, 1.0, 0.2, 0.8, 10.0, 0, False, 40)
+
+
+@default_result
+def default_run() -> tuple:
+    """What the panel shows before the first click: the default film and its plots (computed once)."""
+    mp4, gif_path, *rest = run(*DEFAULTS, progress=no_progress)
+    return (keep_file(mp4), gif_path, *rest)
+
+
 def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
     """Numbers under the plots: entropy against its maximum, flux against the PDE, speed."""
     h_max = math.log(ENTROPY_CELLS[0] * ENTROPY_CELLS[1])
@@ -135,19 +157,21 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             scenario = gr.Radio(
-                [("hot → cold (the post)", "driven"), ("ink drop", "ink")], value="driven", label=t("thermo.scenario")
+                [(t("thermo.sc_driven"), "driven"), (t("thermo.sc_ink"), "ink")],
+                value=DEFAULTS[0],
+                label=t("thermo.scenario"),
             )
             particles = Slider(
-                10, MAX_PARTICLES, 3000, step=10, name="Particles", integer=True, label=t("thermo.particles")
+                10, MAX_PARTICLES, DEFAULTS[1], step=10, name="Particles", integer=True, label=t("thermo.particles")
             )
-            seconds = Slider(1, MAX_SECONDS, 5, step=1, name="Duration (s)", label=t("thermo.seconds"))
-            left = Slider(0.05, 2.0, 1.0, step=0.05, name="LEFT_TEMP", label=t("thermo.left"))
-            right = Slider(0.05, 2.0, 0.2, step=0.05, name="RIGHT_TEMP", label=t("thermo.right"))
-            drift = Slider(0.0, 3.0, 0.8, step=0.05, name="DRIFT_COEFF", label=t("thermo.drift"))
-            diffusion = Slider(0.0, 30.0, 10.0, step=0.5, name="DIFFUSION_BASE", label=t("thermo.diffusion"))
-            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("thermo.seed"))
-            skip_s = Slider(0, MAX_SKIP_S, 40, step=5, name="Skip ahead (s)", label=t("thermo.skip"))
-            gif = gr.Checkbox(False, label=t("thermo.gif"))
+            seconds = Slider(1, MAX_SECONDS, DEFAULTS[2], step=1, name="Duration (s)", label=t("thermo.seconds"))
+            left = Slider(0.05, 2.0, DEFAULTS[3], step=0.05, name="LEFT_TEMP", label=t("thermo.left"))
+            right = Slider(0.05, 2.0, DEFAULTS[4], step=0.05, name="RIGHT_TEMP", label=t("thermo.right"))
+            drift = Slider(0.0, 3.0, DEFAULTS[5], step=0.05, name="DRIFT_COEFF", label=t("thermo.drift"))
+            diffusion = Slider(0.0, 30.0, DEFAULTS[6], step=0.5, name="DIFFUSION_BASE", label=t("thermo.diffusion"))
+            seed = Number(DEFAULTS[7], name="Seed", minimum=0, maximum=2**32 - 1, label=t("thermo.seed"))
+            skip_s = Slider(0, MAX_SKIP_S, DEFAULTS[9], step=5, name="Skip ahead (s)", label=t("thermo.skip"))
+            gif = gr.Checkbox(DEFAULTS[8], label=t("thermo.gif"))
             run_btn = gr.Button(t("thermo.run"), variant="primary")
         with gr.Column(scale=2):
             video = gr.Video(label=t("thermo.video"), autoplay=True, loop=True, height=420, interactive=False)
@@ -160,11 +184,13 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     scenario.change(  # skipping ahead only applies to the driven box
         lambda s: gr.Slider(interactive=s == "driven"), scenario, skip_s, queue=False, api_visibility="private"
     )
+    outputs = [video, gif_file, density, entropy, numbers]
+    show_default(page, default_run, outputs, concurrency_id="defaults", concurrency_limit=1)
     gr.on(
         [run_btn.click],
         run,
         [scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip_s],
-        [video, gif_file, density, entropy, numbers],
+        outputs,
         api_name="thermo_run" + sfx,
         api_visibility=vis,
         concurrency_id="render",

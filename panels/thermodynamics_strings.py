@@ -17,6 +17,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "This is the post's physics, vectorised: tens of thousands of particles instead of a few hundred, drawn "
             "headless with pygame into a video."
         ),
+        "thermo.sc_driven": "hot → cold (the post)",
+        "thermo.sc_ink": "ink drop",
         "thermo.scenario": "Scenario",
         "thermo.particles": "Particles",
         "thermo.seconds": "Duration (seconds at 60 frames per second)",
@@ -54,6 +56,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "这种重置形成了一股穿过盒子的粒子流:非平衡稳态。**墨水滴**场景是对应的平衡态:温度均匀、没有漂移、墙壁反射。\n\n"
             "这里是原文的物理过程的向量化实现:几万个粒子而不是几百个,用 pygame 无窗口渲染成视频。"
         ),
+        "thermo.sc_driven": "热 → 冷(原文)",
+        "thermo.sc_ink": "一滴墨水",
         "thermo.scenario": "场景",
         "thermo.particles": "粒子数",
         "thermo.seconds": "时长(秒,每秒 60 帧)",

@@ -26,11 +26,16 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def browser(app_url: str) -> Iterator:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Debian chromium not found at {CHROMIUM}: run `apt-get install -y chromium` (see README).")
     from playwright.sync_api import sync_playwright
 
+    import app
+
+    # Every page load shows the panels' default results; computing them (about a minute here, once per process)
+    # while a test's own clicks wait on the same 2 cores would only make the tests slow and flaky.
+    app.warm_defaults().join()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -18,7 +18,7 @@ def test_train_and_reverse(open_page) -> None:
     expect(page.locator("#points-status_page")).to_contain_text("step 500 / 500", timeout=60_000)
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("#points-reverse-status_page")).to_contain_text("DDPM-200: sliced Wasserstein", timeout=60_000)
-    expect(page.locator("video")).to_have_count(1)  # the reverse film (the forward one was never asked for)
+    expect(page.locator("video")).to_have_count(2)  # the default forward film and the new reverse film
 
 
 def test_choice_labels_follow_the_language(open_page) -> None:

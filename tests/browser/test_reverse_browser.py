@@ -17,7 +17,7 @@ def test_generate_and_scrub(open_page) -> None:
     steps.fill("10")
     steps.press("Enter")
     page.get_by_role("button", name="Generate").click()
-    expect(page.get_by_text("DDIM-10 ·")).to_be_visible(timeout=30_000)
+    expect(page.locator("strong", has_text="DDIM-10 ·")).to_be_visible(timeout=30_000)
     expect(page.locator("img[src^='data:image/png']")).to_have_count(1)  # the PSNR-path plot
     scrub = page.get_by_label("number input for Revisit any stored step")
     scrub.fill("0")
