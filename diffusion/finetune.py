@@ -249,6 +249,26 @@ def export_zip(job: dict[str, Any], path: str | Path, card: str) -> Path:
 _STEP_SECONDS: dict[tuple[UNetConfig, int, str], float] = {}
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """How long a fine-tuning run takes, from the measured time of one training step."""
+
+    per_step: float  # seconds per training step
+    previews: float  # seconds spent sampling the previews
+    total: float  # the whole run
+
+
+def estimate_run(per_step: float, steps: int, batch_size: int, preview_every: int) -> Estimate:
+    """The run's duration: ``steps`` training steps plus a preview every ``preview_every`` steps.
+
+    A training step costs about 3 forward passes of its batch (forward, and a backward of about twice that); a
+    preview samples 2 images (EMA and raw weights) with PREVIEW_STEPS forward passes of one image each, so it
+    costs 2 * PREVIEW_STEPS / (3 * batch_size) training steps.
+    """
+    previews = steps // max(preview_every, 1) * 2 * PREVIEW_STEPS * per_step / (3 * batch_size)
+    return Estimate(per_step, previews, steps * per_step + previews)
+
+
 def step_seconds(model_config: UNetConfig, batch_size: int, device: torch.device | None = None) -> float:
     """Measured wall time of one training step of this network and batch on ``device`` (cached per process)."""
     device = device or training.pick_device()

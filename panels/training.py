@@ -141,12 +141,10 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
         return ""  # the start button reports the bad value
     pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
     per_step = finetune.step_seconds(finetune.model_config(spec, pre), spec.batch_size)
-    # a training step is ~3 forward passes of its batch; a preview is 2 samples x PREVIEW_STEPS forward passes
-    previews = spec.steps // max(preview_every, 1) * 2 * finetune.PREVIEW_STEPS * per_step / (3 * spec.batch_size)
-    total = spec.steps * per_step + previews
+    run = finetune.estimate_run(per_step, spec.steps, spec.batch_size, preview_every)
     return (
-        f"Estimated time on this {device_name()}: **about {_duration(total)}** "
-        f"({per_step:.2f} s per step measured here, previews {_duration(previews)}; "
+        f"Estimated time on this {device_name()}: **about {_duration(run.total)}** "
+        f"({per_step:.2f} s per step measured here, previews {_duration(run.previews)}; "
         "longer while other visitors use the machine)."
     )
 

@@ -120,3 +120,13 @@ def test_step_seconds_is_measured_and_cached() -> None:
     config = finetune.model_config(TINY, None)
     first = finetune.step_seconds(config, 2)
     assert 0 < first < 5 and finetune.step_seconds(config, 2) == first
+
+
+def test_run_estimate_adds_the_previews_in_units_of_training_steps() -> None:
+    # 300 steps of batch 2 at 0.25 s, a preview every 50 steps: 6 previews, each 2 x PREVIEW_STEPS single-image
+    # forward passes, i.e. 2 * 10 / (3 * 2) = 3.33 training steps of 0.25 s
+    run = finetune.estimate_run(0.25, 300, 2, 50)
+    assert finetune.PREVIEW_STEPS == 10
+    assert run.previews == pytest.approx(6 * 2 * 10 * 0.25 / 6)
+    assert run.total == pytest.approx(300 * 0.25 + 5.0)
+    assert finetune.estimate_run(0.25, 300, 2, 1000).previews == 0  # no preview before the end of the run
