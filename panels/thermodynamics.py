@@ -175,12 +175,14 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             run_btn = gr.Button(t("thermo.run"), variant="primary")
         with gr.Column(scale=2):
             video = gr.Video(label=t("thermo.video"), autoplay=True, loop=True, height=420, interactive=False)
-            gif_file = gr.File(label=t("thermo.gif_file"), interactive=False)
+            gif_file = gr.File(label=t("thermo.gif_file"), interactive=False, visible=False)
             numbers = gr.Markdown()
     with gr.Row():
         density = gr.Plot(show_label=False, format="png")
         entropy = gr.Plot(show_label=False, format="png")
     gr.Markdown(t("thermo.why"))
+    # the GIF's box only shows once a GIF is asked for (no empty box on the page)
+    gif.change(lambda on: gr.File(visible=on), gif, gif_file, queue=False, api_visibility="private")
     scenario.change(  # skipping ahead only applies to the driven box
         lambda s: gr.Slider(interactive=s == "driven"), scenario, skip_s, queue=False, api_visibility="private"
     )

@@ -339,16 +339,29 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 stop_btn = gr.Button(t("train.stop"), variant="stop", elem_id="train-stop" + sfx)
                 resume_btn = gr.Button(t("train.resume"))
         with gr.Column(scale=2):
-            status = gr.Markdown(elem_id="train-status" + sfx)
-            plot = gr.Plot(show_label=False, format="png")
-            with gr.Row():
-                ema_img = gr.Image(
-                    label=t("train.preview_ema"), height=220, interactive=False, format="png", elem_classes="pixelated"
+            status = gr.Markdown(t("train.waiting"), elem_id="train-status" + sfx)
+            # nothing to show before a run: the results appear with the first Start (no empty boxes)
+            results = gr.Column(visible=False)
+            with results:
+                plot = gr.Plot(show_label=False, format="png")
+                with gr.Row():
+                    ema_img = gr.Image(
+                        label=t("train.preview_ema"),
+                        height=220,
+                        interactive=False,
+                        format="png",
+                        elem_classes="pixelated",
+                    )
+                    raw_img = gr.Image(
+                        label=t("train.preview_raw"),
+                        height=220,
+                        interactive=False,
+                        format="png",
+                        elem_classes="pixelated",
+                    )
+                download = gr.File(
+                    label=t("train.download"), interactive=False, height=90, elem_id="train-download" + sfx
                 )
-                raw_img = gr.Image(
-                    label=t("train.preview_raw"), height=220, interactive=False, format="png", elem_classes="pixelated"
-                )
-            download = gr.File(label=t("train.download"), interactive=False, height=90, elem_id="train-download" + sfx)
             gr.Markdown(t("train.prediction_why"))
             gr.Markdown(t("train.ema_why"))
     gr.Markdown(t("train.push_intro"))
@@ -377,6 +390,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         api_name="train_resume" + sfx,
         **heavy,
     )
+    for button in (start_btn, resume_btn):
+        button.click(lambda: gr.Column(visible=True), None, results, queue=False, api_visibility="private")
     # Not in the "model" slot: a stop must get through while the run holds it.
     stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
     preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
