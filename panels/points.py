@@ -22,17 +22,14 @@ import torch
 
 from diffusion import imaging, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
+from panels import common
 from panels.common import (
     ImageInput,
     Slider,
     as_choice,
     as_seed,
-    default_result,
-    keep_file,
     make_translator,
-    no_progress,
     output_path,
-    show_default,
     user_errors,
 )
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
@@ -163,16 +160,27 @@ DATA_DEFAULTS = ("spiral", "Hi", None, 5000, 0)
 TRAIN_DEFAULT, SAMPLER_DEFAULT = 3000, ("DDPM", 200)
 
 
-@default_result
+@common.default_result
 def default_run() -> tuple:
     """Every output of the panel for its default settings, before the first click (computed once, ~20 s):
     (forward film, its plot, training status, loss plot, the trained model, reverse film, score plot, reverse
     status, paths plot, steps plot). The visitor's session starts with that trained model."""
-    video, stats = forward(*DATA_DEFAULTS, progress=no_progress)
-    *_, (status, loss_plot, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=no_progress)
-    rev_video, score, rev_status = reverse(*SAMPLER_DEFAULT, DATA_DEFAULTS[4], trained, progress=no_progress)
-    paths, steps = compare(DATA_DEFAULTS[4], trained, progress=no_progress)
-    return keep_file(video), stats, status, loss_plot, trained, keep_file(rev_video), score, rev_status, paths, steps
+    video, stats = forward(*DATA_DEFAULTS, progress=common.no_progress)
+    *_, (status, loss_plot, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=common.no_progress)
+    rev_video, score, rev_status = reverse(*SAMPLER_DEFAULT, DATA_DEFAULTS[4], trained, progress=common.no_progress)
+    paths, steps = compare(DATA_DEFAULTS[4], trained, progress=common.no_progress)
+    return (
+        common.keep_file(video),
+        stats,
+        status,
+        loss_plot,
+        trained,
+        common.keep_file(rev_video),
+        score,
+        rev_status,
+        paths,
+        steps,
+    )
 
 
 def build(page: gr.Blocks, api: bool = True) -> None:
@@ -251,7 +259,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
     shown = [forward_video, forward_plot, train_status, train_plot, model_state, reverse_video, score_plot]
     shown += [reverse_status, paths_plot, steps_plot]
-    show_default(page, default_run, shown, concurrency_id="defaults", concurrency_limit=1)
+    common.show_default(page, default_run, shown, concurrency_id="defaults", concurrency_limit=1)
     data_inputs = [name, word, shape, n, seed]
     forward_btn.click(
         forward,

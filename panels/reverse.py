@@ -25,19 +25,15 @@ from PIL import Image
 
 from diffusion import hub, imaging
 from diffusion.sampling import ddim_coefficients, ddpm_posterior
-from panels import digits, inversion
+from panels import common, digits, inversion
 from panels.common import (
     EXAMPLES,
     MODEL_LANE,
     Number,
     Slider,
-    default_result,
-    keep_file,
     make_translator,
-    no_progress,
     output_path,
     session_model,
-    show_default,
 )
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
 from panels.forward_plots import frames_to_gif, upscale
@@ -188,13 +184,13 @@ def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
     return choice, f"{choice.note} Sampling from it in this session (the EMA choice)."
 
 
-@default_result
+@common.default_result
 def default_one_image() -> tuple:
     """The one-image section's outputs for its defaults (DDIM-50, seed 0, EMA; the "steps" comparison) before the
     first click: (x_t, x0, status, final, frames, scrubber, eps, GIF, PSNR plot, gallery). Computed once."""
-    *_, last = generate("DDIM", 50, 0.0, 0, "ema", False, None, progress=no_progress)
+    *_, last = generate("DDIM", 50, 0.0, 0, "ema", False, None, progress=common.no_progress)
     gif, plot = trajectory(last[4])
-    return (*last, keep_file(gif), plot, compare("steps", 0, "ema", None, progress=no_progress))
+    return (*last, common.keep_file(gif), plot, compare("steps", 0, "ema", None, progress=common.no_progress))
 
 
 def build(page: gr.Blocks, api: bool = True) -> None:
@@ -266,7 +262,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     hub_note = gr.Markdown()
 
     shown = [x_t, x0, status, final, frames_state, scrubber, eps, gif, psnr_plot, gallery]
-    show_default(page, default_one_image, shown, concurrency_id="defaults", concurrency_limit=1)
+    common.show_default(page, default_one_image, shown, concurrency_id="defaults", concurrency_limit=1)
     gen = run_btn.click(
         generate,
         [sampler, steps, eta, seed, weights, post_grid, custom_state],

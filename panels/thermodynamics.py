@@ -19,15 +19,12 @@ import numpy as np
 from diffusion import fokker_planck
 from diffusion.particles import SCENARIOS, ParticleParams, ParticleSystem, coarse_entropy
 from diffusion.render import Renderer, write_gif, write_mp4
+from panels import common
 from panels.common import (
     Number,
     Slider,
-    default_result,
-    keep_file,
     make_translator,
-    no_progress,
     output_path,
-    show_default,
     user_errors,
 )
 from panels.thermodynamics_plots import density_figure, entropy_figure
@@ -122,11 +119,11 @@ def run(
 DEFAULTS = ("driven", 3000, 5, 1.0, 0.2, 0.8, 10.0, 0, False, 40)
 
 
-@default_result
+@common.default_result
 def default_run() -> tuple:
     """What the panel shows before the first click: the default film and its plots (computed once)."""
-    mp4, gif_path, *rest = run(*DEFAULTS, progress=no_progress)
-    return (keep_file(mp4), gif_path, *rest)
+    mp4, gif_path, *rest = run(*DEFAULTS, progress=common.no_progress)
+    return (common.keep_file(mp4), gif_path, *rest)
 
 
 def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
@@ -187,7 +184,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         lambda s: gr.Slider(interactive=s == "driven"), scenario, skip_s, queue=False, api_visibility="private"
     )
     outputs = [video, gif_file, density, entropy, numbers]
-    show_default(page, default_run, outputs, concurrency_id="defaults", concurrency_limit=1)
+    common.show_default(page, default_run, outputs, concurrency_id="defaults", concurrency_limit=1)
     gr.on(
         [run_btn.click],
         run,

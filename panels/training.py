@@ -345,19 +345,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             with results:
                 plot = gr.Plot(show_label=False, format="png")
                 with gr.Row():
-                    ema_img = gr.Image(
-                        label=t("train.preview_ema"),
-                        height=220,
-                        interactive=False,
-                        format="png",
-                        elem_classes="pixelated",
-                    )
-                    raw_img = gr.Image(
-                        label=t("train.preview_raw"),
-                        height=220,
-                        interactive=False,
-                        format="png",
-                        elem_classes="pixelated",
+                    ema_img, raw_img = (
+                        gr.Image(label=t(key), height=220, interactive=False, format="png", elem_classes="pixelated")
+                        for key in ("train.preview_ema", "train.preview_raw")
                     )
                 download = gr.File(
                     label=t("train.download"), interactive=False, height=90, elem_id="train-download" + sfx
