@@ -8,6 +8,7 @@ use their first frame; EXIF orientation is applied; transparency is composited o
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # 40 MP: a 6,000 x 6,000 photo fits; a decompression bomb does not
 DEFAULT_SIZE = 128
+CONVERT_PIXELS = 4_000_000  # high-bit-depth images are reduced to about this many pixels before conversion
 
 
 def sample_image_path() -> str:
@@ -59,7 +61,14 @@ def open_image(source: str | os.PathLike | bytes | Image.Image, max_pixels: int 
 def _to_8bit_mode(image: Image.Image) -> Image.Image:
     """Convert high-bit-depth and exotic modes to L or RGB (8 bits per channel), keeping the look."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(image, dtype=np.float64)
+        if image.mode != "F":
+            image = image.convert("I")  # 32-bit integers: a mode that PIL can reduce
+        # Shrink before any float array exists (a 40 MP 16-bit PNG of a few kB would otherwise cost ~1.2 GB of
+        # float64 copies): every caller resizes to at most 1024 pixels afterwards.
+        factor = math.ceil(math.sqrt(image.width * image.height / CONVERT_PIXELS))
+        if factor > 1:
+            image = image.reduce(factor)
+        arr = np.asarray(image, dtype=np.float32)
         lo, hi = np.nanmin(arr), np.nanmax(arr)
         # Stretch the actual range to 0..255: a 16-bit scan or a float image is not in 0..255.
         scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) / (hi - lo) * 255.0

@@ -120,3 +120,18 @@ def test_bad_sizes_and_channels() -> None:
         imaging.prepare(Image.new("L", (8, 8)), 32, channels=2)
     with pytest.raises(ValueError, match="size"):
         imaging.prepare(Image.new("L", (8, 8)), 4)
+
+
+def test_a_huge_16_bit_image_is_shrunk_before_it_becomes_floats(tmp_path) -> None:
+    """A 39.7 MP 16-bit PNG (77 kB on disk) once cost ~1.2 GB of float64 copies per request."""
+    import tracemalloc
+
+    path = tmp_path / "big16.png"
+    ramp = (np.arange(6300, dtype=np.uint32) * 10).astype(np.uint16)
+    Image.fromarray(np.tile(ramp, (6300, 1))).save(path)
+    tracemalloc.start()
+    x = imaging.load_image(path, size=64)
+    _, peak = tracemalloc.get_traced_memory()  # numpy's arrays (PIL's own buffers are not traced)
+    tracemalloc.stop()
+    assert peak < 100e6, peak  # measured 42 MB: 4 MP of float32 and its copies (float64 at 39.7 MP: 318 MB each)
+    assert x.shape == (1, 64, 64) and x.min() < -0.9 and x.max() > 0.9  # the ramp still spans the range
