@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 try:  # installed by the Space builder (and requirements-dev.txt); before torch: ZeroGPU patches CUDA start-up
     import spaces
@@ -21,6 +22,7 @@ except ImportError:  # running locally without it: the GPU decorator is simply n
 
 from panels import forward, markov, points, reverse, thermodynamics, training
 from panels.common import DEFAULTS, build_i18n, make_translator
+from panels.fairness import FairShare
 
 APP_STRINGS = {
     "en": {
@@ -187,6 +189,8 @@ def launch_kwargs() -> dict[str, Any]:
         "css": CSS,
         "i18n": I18N,
         "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
+        # per-client caps on waiting events, and events whose caller went away cancelled (panels/fairness.py)
+        "app_kwargs": {"middleware": [Middleware(FairShare)]},
     }
 
 

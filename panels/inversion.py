@@ -75,9 +75,8 @@ def layout(t, image: str, first: tuple) -> dict[str, Any]:
             ui["image"] = ImageInput(
                 image, type="filepath", label=t("reverse.inv_image"), sources=["upload", "clipboard"], height=200
             )
-            ui["examples"] = gr.Examples(
-                EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("reverse.inv_examples")
-            )
+            label = t("reverse.inv_examples")
+            ui["examples"] = gr.Examples(EXAMPLES, ui["image"], cache_examples=False, label=label)
             ui["steps"] = Slider(
                 2, MAX_STEPS, DEFAULT_STEPS, step=1, name="Inversion steps", integer=True, label=t("reverse.inv_steps")
             )

@@ -57,6 +57,14 @@ ZERO_GPU = bool(spaces is not None and spaces.config.Config.zero_gpu)
 # start-up costs a second or two, so chunks there are longer; a visitor's quota is ~120 s).
 CHUNK_SECONDS = 40.0 if ZERO_GPU else 10.0 if torch.cuda.is_available() else 3.0
 MAX_STEPS = 5000
+# Budgets on a shared machine: training time per Start or Resume, and per session in all (runs and resumes).
+# 5,000 steps of batch 16 at 128 px would otherwise hold the machine for 14 hours on the CPU.
+RUN_BUDGET_S = 120.0
+SESSION_BUDGET_S = 600.0
+LONGER = (
+    "For a longer run, train on your own machine (or a GPU): `python -m diffusion train --image your.png --out run "
+    "--steps 3000 --resume` (README: The model on the command line)."
+)
 PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batch size, EMA decay)
     "ours": ("x0", 5e-4, 2, 0.99),
     "post": ("eps", 2e-4, 1, 0.0),
@@ -88,6 +96,7 @@ class Job:
     seconds: float = 0.0  # training wall time, all chunks
     run_start: int = 0  # the step this Start/Resume began at, and its training time, for the time-left estimate
     run_seconds: float = 0.0
+    spent_before: float = 0.0  # training time of this session's earlier runs (they count towards its budget)
     device: str = "cpu"
     error: str | None = None
 
@@ -98,6 +107,20 @@ class Job:
     @property
     def total(self) -> int:
         return int(self.data["train_config"]["steps"])
+
+    def budget_left(self) -> tuple[float, str]:
+        """(seconds of training this request may still use, the message to give when it is 0)."""
+        run_left = RUN_BUDGET_S - self.run_seconds
+        session_left = SESSION_BUDGET_S - self.spent_before - self.seconds
+        if session_left <= min(run_left, 0.5):
+            return max(session_left, 0.0), (
+                f"Stopped: this session has used its {_duration(SESSION_BUDGET_S)} of training on this shared "
+                f"Space. {LONGER}"
+            )
+        return max(run_left, 0.0), (
+            f"Paused at this Space's budget of {_duration(RUN_BUDGET_S)} of training per click (what was learned is "
+            "kept: Resume continues)"
+        )
 
 
 def device_name() -> str:
@@ -140,12 +163,13 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     except (gr.Error, TypeError, ValueError):
         return ""  # the start button reports the bad value
     pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
-    per_step = finetune.step_seconds(finetune.model_config(spec, pre), spec.batch_size)
+    per_step = finetune.step_seconds_at(finetune.model_config(spec, pre), spec.batch_size)
     run = finetune.estimate_run(per_step, spec.steps, spec.batch_size, preview_every)
     return (
         f"Estimated time on this {device_name()}: **about {_duration(run.total)}** "
         f"({per_step:.2f} s per step measured here, previews {_duration(run.previews)}; "
-        "longer while other visitors use the machine)."
+        "longer while other visitors use the machine). This Space is shared: a click trains for at most "
+        f"{_duration(RUN_BUDGET_S)} (Resume continues), a session for at most {_duration(SESSION_BUDGET_S)} in all."
     )
 
 
@@ -191,7 +215,11 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
     yield status_text(job, "Starting"), _figure(job), skip, skip, skip, job, skip
     try:
         while job.step < job.total and not job.stop.is_set():
-            res = gpu_train_chunk(job.data, job.image, job.total, CHUNK_SECONDS, preview_every)
+            left, limit = job.budget_left()
+            if left < 0.5:
+                job.error = limit
+                break
+            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every)
             job.data, job.device = res.job, res.device
             job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
             if res.error:
@@ -220,7 +248,7 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
     if job.error:
-        head = f"Stopped: {job.error}"
+        head = job.error if job.error.startswith(("Stopped", "Paused")) else f"Stopped: {job.error}"
     elif job.step < job.total:
         head = "Stopped (what was learned is kept: Resume continues)"
     else:
@@ -258,7 +286,8 @@ def start(
         x = imaging.load_image(image, size=spec.size, channels=1)
         pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None
         data = finetune.new_job(spec, pretrained)
-    yield from _run(Job(spec, x, data), int(preview_every), progress, tabs)
+    spent = job.spent_before + job.seconds if job is not None else 0.0
+    yield from _run(Job(spec, x, data, spent_before=spent), int(preview_every), progress, tabs)
 
 
 def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: bool = True):
@@ -363,7 +392,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     push_note = gr.Markdown()
 
     outputs = [status, plot, ema_img, raw_img, download, job_state, model_state]
-    heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
+    # its own lane: a fine-tune (at most RUN_BUDGET_S a click) never makes a visitor's generation wait behind it
+    heavy = {"concurrency_id": "train", "concurrency_limit": 1, "api_visibility": vis}
     # On a stand-alone route there is no Reverse tab beside the panel: the final message says so.
     on_route = {} if api else {"tabs": False}
     start_btn.click(
@@ -382,7 +412,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     )
     for button in (start_btn, resume_btn):
         button.click(lambda: gr.Column(visible=True), None, results, queue=False, api_visibility="private")
-    # Not in the "model" slot: a stop must get through while the run holds it.
+    # Not in the "train" lane: a stop must get through while the run holds it.
     stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
     preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
     estimate_inputs = [start_from, network, size, batch, steps, preview_every]

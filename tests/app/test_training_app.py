@@ -190,3 +190,27 @@ def test_a_new_upload_and_start_during_a_run_waits_and_loses_nothing(app_url, tm
             folder = tmp_path / f"m{size}"
             zf.extractall(folder)
         assert UNet.from_pretrained(str(folder), strict=True).config.image_size == size
+
+
+def test_a_run_pauses_at_its_budget_and_a_session_stops_at_its_own(app_url, monkeypatch) -> None:
+    """5,000 steps at the largest settings would hold the machine for hours: a click trains at most
+    RUN_BUDGET_S, a session at most SESSION_BUDGET_S in all, and both say what to do next."""
+    from panels import training
+
+    monkeypatch.setattr(training, "RUN_BUDGET_S", 2.0)
+    monkeypatch.setattr(training, "SESSION_BUDGET_S", 3.5)
+    client = Client(app_url, verbose=False)
+    t0 = time.perf_counter()
+    job = start(client, steps=5000, preview_every=1000, network="full", size=64, batch=1)
+    job.result()
+    status = job.outputs()[-1][0]
+    assert status.startswith("**Paused at this Space's budget of 2 s of training per click"), status
+    assert 0 < step_of(status)[0] < 5000 and time.perf_counter() - t0 < 60
+    job = client.submit(5000, 1000, api_name="/train_resume")
+    job.result()
+    status = job.outputs()[-1][0]
+    assert status.startswith("**Stopped: this session has used its 4 s of training"), status
+    assert "python -m diffusion train --image" in status
+    job = client.submit(5000, 1000, api_name="/train_resume")  # nothing left: stops at once, says so again
+    job.result()
+    assert job.outputs()[-1][0].startswith("**Stopped: this session has used")
