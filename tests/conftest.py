@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# as behind the Space's proxy: a test can play several visitors by sending X-Forwarded-For (panels/fairness.py)
+os.environ.setdefault("DIFFUSION_PROXY_HOPS", "1")
 
 
 @pytest.fixture(scope="session")
