@@ -1,12 +1,16 @@
 """Load benchmark: start the app, run N concurrent gradio_client sessions against a mix of endpoints.
 
-Run: python bench/load.py [--sessions 20] [--seconds 60] [--json results.json]
+Run: python bench/load.py [--sessions 20] [--seconds 60] [--finetuners 0] [--abandoners 0] [--json results.json]
 
-Each session is its own ``gradio_client.Client`` (its own Gradio session) and loops over a shuffled mix of
+Each session is its own ``gradio_client.Client`` (its own Gradio session, and its own address: the app runs as
+behind the Space's proxy and each session sends its own X-Forwarded-For) and loops over a shuffled mix of
 requests until the time is up: a Markov simulation, a forward-process view of an uploaded image, a short
-DDIM generation (5 steps) and a short particle film (500 particles, 1 s). It reports requests completed,
-failures, p50/p95 latency per endpoint, the longest queue position seen (``job.status().rank``), and the app's
-resident memory (sampled every 0.25 s from /proc; peak and at the end).
+DDIM generation (5 steps), a short particle film (500 particles, 1 s), the schedules figure and the cached
+memorisation picture. ``--finetuners`` more sessions start the training panel's default fine-tune (300 steps,
+64 px) again and again; ``--abandoners`` more send a training call at the largest settings every 15 s through
+the REST API and never read it. It reports requests completed, failures, p50/p95 latency per endpoint, the
+longest queue position seen (``job.status().rank``), and the app's resident memory (sampled every 0.25 s from
+/proc; peak and at the end).
 """
 
 from __future__ import annotations
@@ -35,7 +39,18 @@ def requests_for(image) -> dict[str, tuple[str, tuple]]:
         "forward": ("/forward_view", (image, "grayscale", 64, "cosine", 1000, 300, 0)),
         "generate": ("/reverse_generate", ("DDIM", 5, 0.0, 0, "ema", False)),
         "particles": ("/thermo_run", ("driven", 500, 1, 1.0, 0.2, 0.8, 10, 0, False, 0)),
+        "schedules": ("/forward_schedules", (1000,)),
+        "cached": ("/digits_memorisation", ()),
     }
+
+
+FINETUNE = ("pretrained", "full", "x0", 64, "ours", 300, 5e-4, 2, 0.99, 50)  # the panel's defaults
+MAX_SIZE = ("scratch", "full", "x0", 128, "ours", 5000, 5e-4, 16, 0.99, 1000)  # the largest the limits allow
+
+
+def address(i: int) -> dict[str, str]:
+    """The X-Forwarded-For of simulated visitor i (the proxy's entry: the app trusts one hop)."""
+    return {"X-Forwarded-For": f"10.{i // 250 % 250}.{i % 250}.1"}
 
 
 def free_port() -> int:
@@ -66,7 +81,12 @@ def _children(pid: int) -> list[int]:
 
 
 def start_app(port: int) -> subprocess.Popen:
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "DIFFUSION_PROXY_HOPS": "1",  # as on a Space: each simulated visitor has its own address
+    }
     proc = subprocess.Popen(
         [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -83,17 +103,20 @@ def start_app(port: int) -> subprocess.Popen:
     raise RuntimeError("the app did not start within 120 s")
 
 
-def session(url: str, until: float, seed: int, results: list, lock: threading.Lock) -> None:
+def session(url: str, until: float, seed: int, results: list, lock: threading.Lock, role: str = "visitor") -> None:
     from gradio_client import Client, handle_file
 
     rng = random.Random(seed)
+    if role == "abandoner":
+        return abandon(url, until, seed, results, lock)
     try:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, headers=address(seed))
     except Exception as exc:  # a session that cannot even connect is a failure too
         with lock:
             results.append(("connect", 0.0, f"{type(exc).__name__}: {exc}", 0))
         return
-    mix = requests_for(handle_file(str(SHAPES)))
+    image = handle_file(str(SHAPES))
+    mix = requests_for(image) if role == "visitor" else {"finetune": ("/train_start", (image, *FINETUNE))}
     names = list(mix)
     while time.time() < until:
         name = rng.choice(names)
@@ -112,7 +135,27 @@ def session(url: str, until: float, seed: int, results: list, lock: threading.Lo
             results.append((name, time.perf_counter() - t0, error, max_rank))
 
 
-def run(sessions: int = 20, seconds: float = 60.0, url: str | None = None) -> dict:
+def abandon(url: str, until: float, seed: int, results: list, lock: threading.Lock) -> None:
+    """Every 15 s: upload an image and POST a max-size training call through the REST API, never reading it."""
+    import httpx
+
+    with httpx.Client(headers=address(seed), timeout=30) as h:
+        while time.time() < until:
+            try:
+                path = h.post(f"{url}gradio_api/upload", files={"files": SHAPES.open("rb")}).json()[0]
+                image = {"path": path, "meta": {"_type": "gradio.FileData"}}
+                code = h.post(f"{url}gradio_api/call/train_start", json={"data": [image, *MAX_SIZE, None]}).status_code
+                error = None if code == 200 else f"HTTP {code}"
+            except Exception as exc:  # reported, not raised
+                error = f"{type(exc).__name__}: {exc}"
+            with lock:
+                results.append(("abandoned", 0.0, error, 0))
+            time.sleep(15)
+
+
+def run(
+    sessions: int = 20, seconds: float = 60.0, url: str | None = None, finetuners: int = 0, abandoners: int = 0
+) -> dict:
     """Start the app (unless ``url``), load it, and return the figures as a dict."""
     proc = None
     if url is None:
@@ -136,7 +179,10 @@ def run(sessions: int = 20, seconds: float = 60.0, url: str | None = None) -> di
         if sampler:
             sampler.start()
         until = time.time() + seconds
-        threads = [threading.Thread(target=session, args=(url, until, i, results, lock)) for i in range(sessions)]
+        roles = ["visitor"] * sessions + ["finetuner"] * finetuners + ["abandoner"] * abandoners
+        threads = [
+            threading.Thread(target=session, args=(url, until, i, results, lock, role)) for i, role in enumerate(roles)
+        ]
         for th in threads:
             th.start()
         for th in threads:
@@ -145,7 +191,9 @@ def run(sessions: int = 20, seconds: float = 60.0, url: str | None = None) -> di
         # the app still answers after the load
         from gradio_client import Client
 
-        after = Client(url, verbose=False).predict(SEED_MATRIX, "Sunny", 10, 10, 0, api_name="/markov_simulate")
+        after = Client(url, verbose=False, headers=address(10**6)).predict(
+            SEED_MATRIX, "Sunny", 10, 10, 0, api_name="/markov_simulate"
+        )
     finally:
         stop.set()
         if proc:
@@ -157,7 +205,14 @@ def run(sessions: int = 20, seconds: float = 60.0, url: str | None = None) -> di
     per: dict[str, list] = defaultdict(list)
     for name, latency, error, rank in results:
         per[name].append((latency, error, rank))
-    report = {"sessions": sessions, "seconds": seconds, "endpoints": {}, "served_after": after is not None}
+    report = {
+        "sessions": sessions,
+        "finetuners": finetuners,
+        "abandoners": abandoners,
+        "seconds": seconds,
+        "endpoints": {},
+        "served_after": after is not None,
+    }
     for name, rows in sorted(per.items()):
         ok = sorted(lat for lat, err, _ in rows if err is None)
         report["endpoints"][name] = {
@@ -179,13 +234,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--finetuners", type=int, default=0, help="sessions that fine-tune again and again")
+    parser.add_argument("--abandoners", type=int, default=0, help="sessions that send training calls and leave")
     parser.add_argument("--url", default=None, help="load a running app instead of starting one")
     parser.add_argument("--json", default=None, help="also write the report here")
     args = parser.parse_args()
-    report = run(args.sessions, args.seconds, args.url)
+    report = run(args.sessions, args.seconds, args.url, args.finetuners, args.abandoners)
     print(
-        f"{report['sessions']} sessions for {report['seconds']:.0f} s: {report['completed']} requests completed, "
-        f"{report['failed']} failed"
+        f"{report['sessions']} sessions (+{args.finetuners} fine-tuning, +{args.abandoners} abandoning) for "
+        f"{report['seconds']:.0f} s: {report['completed']} requests completed, {report['failed']} failed"
     )
     print(f"{'endpoint':<10} {'done':>6} {'failed':>6} {'p50 s':>7} {'p95 s':>7} {'max queue':>9}")
     for name, e in report["endpoints"].items():

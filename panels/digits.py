@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -132,7 +133,8 @@ def default_result() -> tuple:
 @functools.cache
 def default_comparison() -> list[tuple[Image.Image, str]]:
     """The guidance comparison of the default digit, shown before the first Compare (deterministic)."""
-    return compare("guidance", "3", DEFAULT_GUIDANCE, 0, progress=lambda *a, **k: None)
+    *_, gallery = compare("guidance", "3", DEFAULT_GUIDANCE, 0, progress=lambda *a, **k: None)
+    return gallery
 
 
 def describe(samples: torch.Tensor, label: int | None) -> tuple[dict[str, Any], torch.Tensor]:
@@ -152,8 +154,9 @@ def describe(samples: torch.Tensor, label: int | None) -> tuple[dict[str, Any], 
     return out, ref[idx]
 
 
-def compare(kind, label, guidance, seed, progress=gr.Progress()) -> list[tuple[Image.Image, str]]:
-    """Handler for /digits_compare: several settings from the same 8 starting noises."""
+def compare(kind, label, guidance, seed, progress=gr.Progress()) -> Iterator[list[tuple[Image.Image, str]]]:
+    """Handler for /digits_compare: several settings from the same 8 starting noises, the gallery streamed as each
+    one finishes (the API's result is the full gallery)."""
     runs = as_choice(kind, "Comparison", COMPARISONS)
     y, w, _, _ = check_request(label, guidance, "DDIM", 0.0)
     labels = torch.full((8,), y) if y is not None else None
@@ -169,7 +172,7 @@ def compare(kind, label, guidance, seed, progress=gr.Progress()) -> list[tuple[I
         setting = {"guidance": f"w = {w_k:g}", "eta": f"η = {eta:g}"}.get(kind, f"{method.upper()}-{steps}")
         read = f"{(cls == y).sum().item()}/8 are {y}" if y is not None else "".join(map(str, cls.tolist()))
         out.append((sheet(x, nrow=4, scale=3), f"{setting} · {read}"))
-    return out
+        yield list(out)
 
 
 def examples(batch) -> tuple[Image.Image, str]:

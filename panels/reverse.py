@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -152,8 +153,9 @@ def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     return show(f.x), show(f.x0), f"stored step {i + 1}/{len(frames)} · t = {f.t}{psnr}", show(f.eps)
 
 
-def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> list[tuple]:
-    """Handler for /reverse_compare: several samplers from the same starting noise."""
+def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
+    """Handler for /reverse_compare: several samplers from the same starting noise, the gallery streamed as each
+    one finishes (the API's result is the full gallery)."""
     if kind not in COMPARISONS:
         raise gr.Error(f"Comparison must be one of {', '.join(COMPARISONS)}, got {kind!r}.")
     choice = choose(weights, custom)
@@ -165,7 +167,7 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
             final = p.x
         x = to_uint8(final[0].clamp(-1, 1))
         out.append((show(x), caption(choice, method, steps, eta, grid, x)))
-    return out
+        yield list(out)
 
 
 def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, str, dict]:
@@ -190,7 +192,8 @@ def default_one_image() -> tuple:
     first click: (x_t, x0, status, final, frames, scrubber, eps, GIF, PSNR plot, gallery). Computed once."""
     *_, last = generate("DDIM", 50, 0.0, 0, "ema", False, None, progress=common.no_progress)
     gif, plot = trajectory(last[4])
-    return (*last, common.keep_file(gif), plot, compare("steps", 0, "ema", None, progress=common.no_progress))
+    *_, gallery = compare("steps", 0, "ema", None, progress=common.no_progress)
+    return (*last, common.keep_file(gif), plot, gallery)
 
 
 def build(page: gr.Blocks, api: bool = True) -> None:

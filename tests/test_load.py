@@ -14,9 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 def test_concurrent_sessions_are_all_served() -> None:
     import load
 
-    report = load.run(sessions=6, seconds=15)
+    report = load.run(sessions=6, seconds=20, abandoners=1)  # one client also leaves a max-size training call
     assert report["failed"] == 0, report
-    assert set(report["endpoints"]) == {"markov", "forward", "generate", "particles"}, report
+    visited = set(report["endpoints"]) - {"abandoned"}
+    assert visited <= {"markov", "forward", "generate", "particles", "schedules", "cached"} and len(visited) >= 4
     assert all(e["completed"] >= 1 for e in report["endpoints"].values()), report
+    assert report["endpoints"]["abandoned"]["completed"] >= 1  # its call was accepted (and then cancelled)
     assert report["served_after"]
     assert report["rss_mb"]["peak"] < 4000, report  # the model, Gradio and 6 sessions: well under 4 GB
