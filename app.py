@@ -171,9 +171,9 @@ def build_demo() -> gr.Blocks:
                 gr.HTML(
                     f'<a class="next-concept" href="{after.route}" target="_top">{t(f"app.next.{panel.route}")}</a>'
                 )
-    # 64 waiting events at most; 2 at a time by default (2 CPU cores); heavy model events
-    # share their own concurrency_id.
-    demo.queue(max_size=64, default_concurrency_limit=2)
+    # 128 waiting events at most (one address may hold 24 of them: panels/fairness.py); 4 cheap events at a time
+    # (they pause the heavy lanes while they run: panels/priority.py); heavy events have their own lanes.
+    demo.queue(max_size=128, default_concurrency_limit=4)
     mark_mcp_tools(demo)
     return demo
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,7 @@ def train_chunk(
     max_seconds: float,
     preview_every: int = 0,
     force_preview: bool = False,
+    between_steps: Callable[[], None] | None = None,
 ) -> ChunkResult:
     """Advance ``job`` on the best device (CUDA with bf16 autocast, else CPU) for at most ``max_seconds``.
 
@@ -173,6 +175,7 @@ def train_chunk(
         preview_every: when a step count multiple of this is reached, stop there and draw previews (0: never).
         force_preview: draw previews at the end of the chunk in any case (with ``until_step`` = the job's step:
             previews of the job as it is, no training).
+        between_steps: called after every step (the app uses it to let cheap requests go first).
     """
     device = training.pick_device()
     state = training.state_from_dict(job, device=device)
@@ -185,6 +188,8 @@ def train_chunk(
                     break
                 if time.perf_counter() - t0 > max_seconds:
                     break
+                if between_steps is not None:
+                    between_steps()
     except FloatingPointError as exc:
         error = f"{exc} Kept the weights of step {job['step']}."
     seconds = time.perf_counter() - t0

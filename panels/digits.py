@@ -35,9 +35,10 @@ from diffusion.classifier import load as load_classifier
 from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
-from panels.common import MODEL_LANE, Number, Slider, as_choice, as_float, make_translator, user_errors
+from panels.common import MODEL_LANE, Number, Plot, Slider, as_choice, as_float, make_translator, user_errors
 from panels.digits_plots import inside_figure
 from panels.digits_strings import STRINGS
+from panels.priority import cheap, step_aside
 
 t = make_translator(STRINGS)
 
@@ -101,6 +102,7 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
     final = None
     with user_errors():
         for p in digit_eval.generate_progressive(digits_model(), labels, w, steps, seeds, method, eta):
+            step_aside()
             final = p
             now = time.perf_counter() - t0
             if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
@@ -175,6 +177,7 @@ def compare(kind, label, guidance, seed, progress=gr.Progress()) -> Iterator[lis
         yield list(out)
 
 
+@cheap
 def examples(batch) -> tuple[Image.Image, str]:
     """Handler for /digits_examples: 64 training examples of one batch of the training stream."""
     x, y = digits.DigitStream(seed=digits.TRAIN_SEED, batch_size=64).batch(int(batch))
@@ -203,6 +206,7 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
     return sheet(rows.reshape(16, 1, 32, 32), nrow=4), status, numbers
 
 
+@cheap
 def inside(seed, t_value) -> tuple:
     """Handler for /digits_inside: one fresh digit noised to x_t, and what each level of the UNet makes of it."""
     from diffusion.forward import q_sample
@@ -247,6 +251,7 @@ def _memorisation() -> tuple[Image.Image, dict[str, float]]:
     return picture, {"one_image": d_one.mean().item(), "digits": d_dig.mean().item()}
 
 
+@cheap
 def memorisation() -> tuple[Image.Image, str]:
     """Handler for /digits_memorisation: top, the one-image model's 4 samples then its training image 4 times;
     bottom, 4 digit samples then their nearest training examples (cached: it is deterministic)."""
@@ -394,7 +399,7 @@ def _inside_layout(ui: dict[str, Any]) -> None:
             gr.Markdown(t("digits.inside_table"))
         with gr.Column(scale=2):
             figure, text = inside(0, 500)
-            ui["in_plot"] = gr.Plot(figure, show_label=False, format="png")
+            ui["in_plot"] = Plot(figure, show_label=False, format="png")
             ui["in_text"] = gr.Markdown(text)
 
 

@@ -19,7 +19,18 @@ import torch
 
 from diffusion import forward, imaging
 from diffusion.schedules import SCHEDULES, make_schedule
-from panels.common import EXAMPLES, ImageInput, Number, Slider, as_choice, make_translator, output_path, user_errors
+from panels.common import (
+    EXAMPLES,
+    ImageInput,
+    Number,
+    Plot,
+    Slider,
+    as_choice,
+    make_translator,
+    memo,
+    output_path,
+    user_errors,
+)
 from panels.forward_plots import (
     frames_to_gif,
     histogram_figure,
@@ -30,6 +41,10 @@ from panels.forward_plots import (
     upscale,
 )
 from panels.forward_strings import STRINGS
+from panels.priority import cheap
+
+# deterministic (seeded) requests answered again from memory (a hit costs milliseconds)
+CACHE_SIZE = 64
 
 t = make_translator(STRINGS)
 
@@ -62,6 +77,8 @@ def schedule_of(name: Any, T: int):
     return make_schedule(name, T)
 
 
+@cheap
+@memo(CACHE_SIZE)
 def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     """Handler for /forward_view: x_t at one timestep, its histogram and its numbers."""
     x0 = load(image, color, size)
@@ -78,6 +95,8 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
 
 
+@cheap
+@memo(CACHE_SIZE)
 def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
     """Handler for /forward_targets: the noise ε in x_t (the same as /forward_view's) and the v target, as images
     (±3 shown as black and white)."""
@@ -107,6 +126,8 @@ def parse_timesteps(text: Any, T: int) -> list[int]:
     return values
 
 
+@cheap
+@memo(CACHE_SIZE)
 def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
     """Handler for /forward_strip: x_t at several timesteps, all from the same noise."""
     x0 = load(image, color, size)
@@ -121,6 +142,8 @@ def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
     ]
 
 
+@cheap
+@memo(CACHE_SIZE)
 def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
     """Handler for /forward_post_demo: the post's iterative noising on [0, 1] beside the DDPM convention."""
     x0 = load(image, "grayscale", 128)[0].double().numpy()
@@ -152,6 +175,8 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
     return frames_to_gif(frames, output_path(".gif"))
 
 
+@cheap
+@memo(CACHE_SIZE)
 def schedules(T) -> tuple:
     """Handler for /forward_schedules: the three schedules and what survives at t = T."""
     lines = ["| schedule | β₁ | β_T | ᾱ_T | √ᾱ_T (image left at t = T) | log SNR at T |", "|---|---|---|---|---|---|"]
@@ -185,7 +210,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             x_t = gr.Image(
                 label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id="forward-xt" + sfx
             )
-            hist = gr.Plot(show_label=False, format="png")
+            hist = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.targets_intro"))
     with gr.Row():
         with gr.Column(min_width=200):
@@ -213,11 +238,11 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         p_end = Slider(0.001, 0.9, 0.5, step=0.001, name="beta_end", label=t("forward.p_end"))
         p_btn = gr.Button(t("forward.p_run"), variant="primary")
     with gr.Row():
-        p_grid = gr.Plot(show_label=False, format="png")
-    p_mean = gr.Plot(show_label=False, format="png")
+        p_grid = Plot(show_label=False, format="png")
+    p_mean = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.post_why"))
     gr.Markdown(t("forward.sched_intro"))
-    sched_plot = gr.Plot(show_label=False, format="png")
+    sched_plot = Plot(show_label=False, format="png")
     sched_table = gr.Markdown()
     gr.Markdown(t("forward.sched_why"))
 

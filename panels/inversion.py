@@ -19,6 +19,7 @@ from PIL import Image
 from diffusion import imaging, inversion
 from diffusion.digit_eval import seed_noise
 from panels.common import EXAMPLES, ImageInput, Number, Slider, as_float, as_int, as_seed, user_errors
+from panels.priority import step_aside
 from panels.reverse_model import ModelChoice
 
 MAX_STEPS = 200
@@ -27,6 +28,7 @@ DEFAULT_STEPS = 20
 
 def _denoiser(choice: ModelChoice):
     def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        step_aside()
         with torch.inference_mode():
             return choice.model(x.contiguous(memory_format=torch.channels_last), t).clone()
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from diffusion import markov
-from panels.common import as_choice, as_float, as_int, as_seed, make_translator, user_errors
+from panels.common import Plot, as_choice, as_float, as_int, as_seed, make_translator, memo, user_errors
 from panels.markov_plots import (
     STATE_NAMES,
     convergence_figure,
@@ -26,6 +26,10 @@ from panels.markov_plots import (
     transition_diagram,
 )
 from panels.markov_strings import STRINGS
+from panels.priority import cheap
+
+# deterministic (seeded) requests answered again from memory (a hit costs milliseconds)
+CACHE_SIZE = 64
 
 t = make_translator(STRINGS)
 
@@ -104,6 +108,8 @@ def stationary_markdown(result: markov.StationaryLaw) -> str:
     return "\n".join(lines)
 
 
+@cheap
+@memo(CACHE_SIZE)
 def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> tuple:
     """Handler for /markov_simulate: validate, simulate, and draw everything."""
     matrix = parse_matrix(table)
@@ -136,6 +142,8 @@ def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> 
     )
 
 
+@cheap
+@memo(CACHE_SIZE)
 def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
     """Handler for /markov_gaussian: the Gaussian chain from many starts, against N(0, 1)."""
     beta = as_float(beta, "β", 1e-4, 0.5)
@@ -207,9 +215,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             path = gr.HTML()
             stationary = gr.Markdown()
             with gr.Row():
-                diagram = gr.Plot(label=t("markov.diagram"), show_label=False, format="png")
-                nstep = gr.Plot(label=t("markov.nstep"), show_label=False, format="png")
-            convergence = gr.Plot(label=t("markov.convergence"), show_label=False, format="png")
+                diagram = Plot(label=t("markov.diagram"), show_label=False, format="png")
+                nstep = Plot(label=t("markov.nstep"), show_label=False, format="png")
+            convergence = Plot(label=t("markov.convergence"), show_label=False, format="png")
     gr.Markdown(t("markov.gauss_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
@@ -219,7 +227,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             g_seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
             g_run = gr.Button(t("markov.g_run"), variant="primary")
         with gr.Column(scale=2):
-            g_plot = gr.Plot(label=t("markov.g_plot"), show_label=False, format="png")
+            g_plot = Plot(label=t("markov.g_plot"), show_label=False, format="png")
             g_text = gr.Markdown()
     gr.Markdown(t("markov.gauss_why"))
 

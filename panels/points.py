@@ -25,6 +25,7 @@ from diffusion.render import CloudRenderer, write_mp4
 from panels import common
 from panels.common import (
     ImageInput,
+    Plot,
     Slider,
     as_choice,
     as_seed,
@@ -34,6 +35,7 @@ from panels.common import (
 )
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
 from panels.points_strings import STRINGS
+from panels.priority import step_aside
 
 t = make_translator(STRINGS)
 
@@ -90,6 +92,7 @@ def train(name, word, shape, n, seed, steps, progress=gr.Progress()):
     last, t0, samples, swd = 0.0, time.perf_counter(), None, None
     trained = {"model": None, "data": data, "name": name}
     for p in training.train(state, x):
+        step_aside()
         if time.perf_counter() - last > UPDATE_S or p.step == state.cfg.steps:
             samples = toy2d.sample_points(state.ema.model, 1000, "ddim", 50, seed=seed)
             swd = toy2d.sliced_wasserstein(samples, data)
@@ -214,7 +217,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 height=320,
                 elem_id="points-forward" + sfx,
             )
-            forward_plot = gr.Plot(show_label=False, format="png")
+            forward_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("points.train_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
@@ -232,7 +235,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 stop_btn = gr.Button(t("points.stop"), variant="stop")
         with gr.Column(scale=2):
             train_status = gr.Markdown(elem_id="points-status" + sfx)
-            train_plot = gr.Plot(show_label=False, format="png")
+            train_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("points.reverse_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
@@ -251,10 +254,10 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             compare_btn = gr.Button(t("points.compare"))
         with gr.Column(scale=2):
             reverse_video = gr.Video(label=t("points.reverse_video"), autoplay=True, loop=True, height=360)
-            score_plot = gr.Plot(show_label=False, format="png")
+            score_plot = Plot(show_label=False, format="png")
     with gr.Row():
-        paths_plot = gr.Plot(show_label=False, format="png")
-        steps_plot = gr.Plot(show_label=False, format="png")
+        paths_plot = Plot(show_label=False, format="png")
+        steps_plot = Plot(show_label=False, format="png")
 
     heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
     shown = [forward_video, forward_plot, train_status, train_plot, model_state, reverse_video, score_plot]

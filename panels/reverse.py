@@ -31,6 +31,7 @@ from panels.common import (
     EXAMPLES,
     MODEL_LANE,
     Number,
+    Plot,
     Slider,
     make_translator,
     output_path,
@@ -247,7 +248,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
             )
             with gr.Row():
                 gif = gr.Image(label=t("reverse.gif"), type="filepath", height=260, interactive=False)
-                psnr_plot = gr.Plot(show_label=False, format="png")
+                psnr_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("reverse.compare_intro"))
     with gr.Row():
         kind = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)

@@ -19,6 +19,7 @@ from diffusion import hub, imaging
 from diffusion.sampling import Progress, sample_progressive
 from diffusion.schedules import NoiseSchedule, make_schedule
 from diffusion.unet import UNet
+from panels.priority import step_aside
 
 WEIGHTS_ENV, REVISION_ENV = "DIFFUSION_WEIGHTS", "DIFFUSION_REVISION"
 
@@ -98,6 +99,7 @@ def run(
     model_time = [0.0]
 
     def timed(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        step_aside()  # a cheap request (a Markov chain, a forward view) goes first
         t0 = time.perf_counter()
         # Grad mode is per thread and this generator resumes on whichever worker thread Gradio picks: a
         # context held across the yields below would leak into that pool (and break training there).

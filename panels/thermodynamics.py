@@ -22,11 +22,13 @@ from diffusion.render import Renderer, write_gif, write_mp4
 from panels import common
 from panels.common import (
     Number,
+    Plot,
     Slider,
     make_translator,
     output_path,
     user_errors,
 )
+from panels.priority import step_aside
 from panels.thermodynamics_plots import density_figure, entropy_figure
 from panels.thermodynamics_strings import STRINGS
 
@@ -62,6 +64,8 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
             record["gif"].append(image[::2, ::2].copy())  # half size: GIFs of full frames are huge
         if frame % 30 == 0:
             progress((frame + 1) / n_frames, desc="simulating, rendering, encoding")
+        if frame % 5 == 0:
+            step_aside()
         yield image
     record["x"] = system.pos[:, 0].copy()
 
@@ -175,8 +179,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             gif_file = gr.File(label=t("thermo.gif_file"), interactive=False, visible=False)
             numbers = gr.Markdown()
     with gr.Row():
-        density = gr.Plot(show_label=False, format="png")
-        entropy = gr.Plot(show_label=False, format="png")
+        density = Plot(show_label=False, format="png")
+        entropy = Plot(show_label=False, format="png")
     gr.Markdown(t("thermo.why"))
     # the GIF's box only shows once a GIF is asked for (no empty box on the page)
     gif.change(lambda on: gr.File(visible=on), gif, gif_file, queue=False, api_visibility="private")

@@ -33,6 +33,7 @@ from panels.common import (
     EXAMPLES,
     ImageInput,
     Number,
+    Plot,
     Slider,
     as_choice,
     make_translator,
@@ -41,6 +42,7 @@ from panels.common import (
     user_errors,
 )
 from panels.forward_plots import upscale
+from panels.priority import step_aside
 from panels.reverse_model import ModelChoice, prepare_model, startup_models
 from panels.training_plots import training_figure
 from panels.training_strings import STRINGS
@@ -78,6 +80,8 @@ def _chunk_duration(job, image, until_step, max_seconds, preview_every=0, force_
     return int(max_seconds + 30)
 
 
+# On the CPU the chunk steps aside for cheap requests between steps; a ZeroGPU chunk runs in another process.
+PAUSE = () if ZERO_GPU else (False, step_aside)
 # Off Spaces (SPACES_ZERO_GPU unset) spaces.GPU returns the function itself.
 gpu_train_chunk = spaces.GPU(duration=_chunk_duration)(finetune.train_chunk) if spaces else finetune.train_chunk
 
@@ -219,7 +223,7 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
             if left < 0.5:
                 job.error = limit
                 break
-            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every)
+            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every, *PAUSE)
             job.data, job.device = res.job, res.device
             job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
             if res.error:
@@ -372,7 +376,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             # nothing to show before a run: the results appear with the first Start (no empty boxes)
             results = gr.Column(visible=False)
             with results:
-                plot = gr.Plot(show_label=False, format="png")
+                plot = Plot(show_label=False, format="png")
                 with gr.Row():
                     ema_img, raw_img = (
                         gr.Image(label=t(key), height=220, interactive=False, format="png", elem_classes="pixelated")

@@ -1,0 +1,99 @@
+"""Cheap requests first, repeated ones from memory, each figure encoded once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import gradio as gr
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+
+from panels import priority
+from panels.common import Plot, memo
+
+
+def test_a_heavy_loop_steps_aside_while_a_cheap_request_runs() -> None:
+    started, waited = threading.Event(), []
+
+    @priority.cheap
+    def cheap_request() -> str:
+        started.set()
+        time.sleep(0.4)
+        return "answered"
+
+    worker = threading.Thread(target=cheap_request)
+    worker.start()
+    started.wait()
+    t0 = time.perf_counter()
+    priority.step_aside()  # a heavy loop's checkpoint: waits for the cheap request to end
+    waited.append(time.perf_counter() - t0)
+    worker.join()
+    assert 0.2 < waited[0] < 0.6 and priority.cheap_running() == 0
+    t0 = time.perf_counter()
+    priority.step_aside()  # nothing cheap running: no wait
+    assert time.perf_counter() - t0 < 0.01
+
+
+def test_heavy_work_is_slowed_never_starved() -> None:
+    release = threading.Event()
+
+    @priority.cheap
+    def endless() -> None:
+        release.wait(5)
+
+    worker = threading.Thread(target=endless)
+    worker.start()
+    time.sleep(0.05)
+    t0 = time.perf_counter()
+    priority.step_aside(max_wait=0.2)
+    assert 0.15 < time.perf_counter() - t0 < 0.5
+    release.set()
+    worker.join()
+
+
+def test_streaming_handlers_cannot_be_marked_cheap() -> None:
+    def stream():
+        yield 1
+
+    with pytest.raises(TypeError, match="streams"):
+        priority.cheap(stream)
+
+
+def test_memo_answers_repeats_from_memory_and_forgets_errors() -> None:
+    calls = []
+
+    @memo(max_size=2)
+    def handler(table, n):
+        calls.append(n)
+        if n < 0:
+            raise gr.Error("n must be positive")
+        return {"n": n, "rows": len(table["data"])}
+
+    table = {"headers": ["a"], "data": [[1.0]]}
+    first = handler(table, 1)
+    assert handler({"headers": ["a"], "data": [[1.0]]}, 1) is first and calls == [1]  # same content: a hit
+    handler(table, 2)
+    handler(table, 3)  # evicts n = 1 (least recently used)
+    handler(table, 1)
+    assert calls == [1, 2, 3, 1]
+    for _ in range(2):
+        with pytest.raises(gr.Error):
+            handler(table, -1)
+    assert calls.count(-1) == 2  # an error is computed again, not remembered
+
+
+def test_a_figure_served_twice_is_encoded_once(monkeypatch) -> None:
+    fig, _ = plt.subplots()
+    plot = Plot(format="png")
+    first = plot.postprocess(fig)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("encoded again")
+
+    monkeypatch.setattr(gr.Plot, "postprocess", fail)
+    assert plot.postprocess(fig) is first
+    plt.close(fig)
