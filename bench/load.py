@@ -45,7 +45,7 @@ def requests_for(image) -> dict[str, tuple[str, tuple]]:
 
 
 FINETUNE = ("pretrained", "full", "x0", 64, "ours", 300, 5e-4, 2, 0.99, 50)  # the panel's defaults
-MAX_SIZE = ("scratch", "full", "x0", 128, "ours", 5000, 5e-4, 16, 0.99, 1000)  # the largest the limits allow
+MAX_SIZE = ("scratch", "full", "x0", 128, "ours", 5000, 5e-4, 2, 0.99, 1000)  # the largest a CPU Space allows
 
 
 def address(i: int) -> dict[str, str]:

@@ -144,7 +144,8 @@ def write_mp4(frames, path: str, fps: int = 60) -> str:
         codec="libx264",
         pixelformat="yuv420p",
         macro_block_size=2,
-        output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart"],
+        # one encoder thread: the film is encoded while it renders, and the other core stays free for other visitors
+        output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart", "-threads", "1"],
     )
     try:
         for frame in frames:

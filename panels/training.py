@@ -62,6 +62,9 @@ MAX_STEPS = 5000
 # Budgets on a shared machine: training time per Start or Resume, and per session in all (runs and resumes).
 # 5,000 steps of batch 16 at 128 px would otherwise hold the machine for 14 hours on the CPU.
 RUN_BUDGET_S = 120.0
+# On a CPU one training step holds the cores until it ends (a heavy loop can only step aside between steps):
+# batch x size^2 is capped so a step takes about a second (batch 16 at 128 px took 9.8 s a step).
+MAX_STEP_PIXELS_CPU = 2 * 128 * 128
 SESSION_BUDGET_S = 600.0
 LONGER = (
     "For a longer run, train on your own machine (or a GPU): `python -m diffusion train --image your.png --out run "
@@ -264,6 +267,18 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
     yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
 
 
+def check_step_size(spec: finetune.RunSpec) -> None:
+    """Refuse, with what to do instead, a step too large for a shared CPU (see MAX_STEP_PIXELS_CPU)."""
+    if ZERO_GPU or torch.cuda.is_available() or spec.batch_size * spec.size**2 <= MAX_STEP_PIXELS_CPU:
+        return
+    largest = MAX_STEP_PIXELS_CPU // spec.size**2
+    raise gr.Error(
+        f"Batch {spec.batch_size} at {spec.size} px is too much for one step on this shared CPU: at most batch "
+        f"{largest} at {spec.size} px (batch x pixels <= {MAX_STEP_PIXELS_CPU:,}). Larger batches run on a GPU, "
+        f"or on your own machine: {LONGER.split(': ', 1)[1]}"
+    )
+
+
 def start(
     image,
     start_from,
@@ -286,6 +301,7 @@ def start(
     if image is None:
         raise gr.Error("Upload an image first (or click one of the examples).")
     spec = parse_spec(start_from, network, prediction, size, preset, steps, lr, batch_size, ema_decay)
+    check_step_size(spec)
     with user_errors():
         x = imaging.load_image(image, size=spec.size, channels=1)
         pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None

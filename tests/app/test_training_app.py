@@ -124,6 +124,8 @@ def test_two_sessions_stay_isolated(app_url) -> None:
         ({"network": "huge"}, 5, "huge.*not in the list of choices"),
         ({"start": "checkpoint"}, 5, "checkpoint.*not in the list of choices"),
         ({"preset": "adam"}, 5, "adam.*not in the list of choices"),
+        # one step of batch 16 at 128 px would hold a shared CPU for ~10 s: refused, saying what to do instead
+        ({"size": 128, "batch": 16}, 5, "at most batch 2 at 128 px .*GPU.*python -m diffusion train"),
     ],
 )
 def test_bad_values_get_a_clear_message(client, overrides, steps, message) -> None:
