@@ -23,6 +23,20 @@ _running = 0
 _changed = threading.Condition()
 
 
+def enter() -> None:
+    """A cheap piece of work starts (a handler, or an HTTP request such as a file download or a queue join)."""
+    global _running
+    with _changed:
+        _running += 1
+
+
+def leave() -> None:
+    global _running
+    with _changed:
+        _running -= 1
+        _changed.notify_all()
+
+
 def cheap(fn: F) -> F:
     """Mark a handler as cheap: while it runs, heavy loops pause at their next ``step_aside``."""
     if inspect.isgeneratorfunction(fn):
@@ -30,15 +44,11 @@ def cheap(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        global _running
-        with _changed:
-            _running += 1
+        enter()
         try:
             return fn(*args, **kwargs)
         finally:
-            with _changed:
-                _running -= 1
-                _changed.notify_all()
+            leave()
 
     return wrapper  # type: ignore[return-value]
 
