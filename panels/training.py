@@ -21,6 +21,8 @@ import functools
 import math
 import tempfile
 import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +67,14 @@ RUN_BUDGET_S = 120.0
 # On a CPU one training step holds the cores until it ends (a heavy loop can only step aside between steps):
 # batch x size^2 is capped so a step takes about a second (batch 16 at 128 px took 9.8 s a step).
 MAX_STEP_PIXELS_CPU = 2 * 128 * 128
+# Runs kept in memory for Resume and Push (weights, EMA and optimiser: ~150 MB each at the full network): past
+# this many, the least recently used idle run is dropped, and its session is told so.
+MAX_LIVE_RUNS = 6
+EVICTED = (
+    "This run was dropped from memory to make room for other visitors (this shared Space keeps the "
+    f"{MAX_LIVE_RUNS} most recently used runs). Its model is still in the Reverse tab and the download; press "
+    "Start for a new run."
+)
 SESSION_BUDGET_S = 600.0
 LONGER = (
     "For a longer run, train on your own machine (or a GPU): `python -m diffusion train --image your.png --out run "
@@ -95,7 +105,7 @@ class Job:
 
     spec: finetune.RunSpec
     image: torch.Tensor  # (1, S, S) in [-1, 1]
-    data: dict[str, Any]  # training.state_to_dict format
+    data: dict[str, Any] | None  # training.state_to_dict format; None once dropped from memory (keep_live)
     previews: list[tuple[int, float, float]] = field(default_factory=list)  # (step, PSNR EMA, PSNR raw)
     last: finetune.Preview | None = None
     stop: threading.Event = field(default_factory=threading.Event)
@@ -128,6 +138,33 @@ class Job:
             f"Paused at this Space's budget of {_duration(RUN_BUDGET_S)} of training per click (what was learned is "
             "kept: Resume continues)"
         )
+
+
+_LIVE: OrderedDict[int, weakref.ref] = OrderedDict()  # id(job) -> the job, least recently used first
+_LIVE_LOCK = threading.Lock()
+
+
+def keep_live(job: Job) -> None:
+    """Mark ``job`` as just used, and drop the training state of the oldest idle runs beyond MAX_LIVE_RUNS."""
+    with _LIVE_LOCK:
+        _LIVE[id(job)] = weakref.ref(job)
+        _LIVE.move_to_end(id(job))
+        for key, ref in list(_LIVE.items()):
+            if (held := ref()) is None or held.data is None:
+                del _LIVE[key]
+        for key, ref in list(_LIVE.items()):
+            if len(_LIVE) <= MAX_LIVE_RUNS:
+                break
+            held = ref()
+            if held is not None and not held.running and held is not job:
+                held.data = None  # the weights and optimiser state go; the session's Job says it was dropped
+                del _LIVE[key]
+
+
+def live_runs() -> int:
+    """How many runs hold their training state in memory now."""
+    with _LIVE_LOCK:
+        return sum(1 for ref in _LIVE.values() if (held := ref()) is not None and held.data is not None)
 
 
 def device_name() -> str:
@@ -307,7 +344,9 @@ def start(
         pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None
         data = finetune.new_job(spec, pretrained)
     spent = job.spent_before + job.seconds if job is not None else 0.0
-    yield from _run(Job(spec, x, data, spent_before=spent), int(preview_every), progress, tabs)
+    new = Job(spec, x, data, spent_before=spent)
+    keep_live(new)
+    yield from _run(new, int(preview_every), progress, tabs)
 
 
 def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: bool = True):
@@ -316,6 +355,9 @@ def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: 
         raise gr.Error("Nothing to resume yet: press Start first.")
     if job.running:
         raise gr.Error("This run is still going: stop it first.")
+    if job.data is None:
+        raise gr.Error(EVICTED)
+    keep_live(job)
     with user_errors():
         job.data = finetune.extend_job(job.data, int(steps))
     yield from _run(job, int(preview_every), progress, tabs)
@@ -333,6 +375,9 @@ def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
     """Handler for /train_push: upload this session's model to the Hub (the token is used once, never kept)."""
     if job is None or job.last is None:
         raise gr.Error("Train a model first: there is nothing to push yet.")
+    if job.data is None:
+        raise gr.Error(EVICTED)
+    keep_live(job)
     card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
     with tempfile.TemporaryDirectory() as tmp:
         folder = finetune.export_folder(job.data, tmp, card)

@@ -216,3 +216,18 @@ def test_a_run_pauses_at_its_budget_and_a_session_stops_at_its_own(app_url, monk
     job = client.submit(5000, 1000, api_name="/train_resume")  # nothing left: stops at once, says so again
     job.result()
     assert job.outputs()[-1][0].startswith("**Stopped: this session has used")
+
+
+def test_the_oldest_idle_run_is_dropped_beyond_the_cap_and_its_session_is_told(app_url, monkeypatch) -> None:
+    from panels import training
+
+    monkeypatch.setattr(training, "MAX_LIVE_RUNS", 1)
+    first, second = (Client(app_url, verbose=False) for _ in range(2))
+    start(first, steps=3, preview_every=3).result()
+    start(second, steps=3, preview_every=3).result()  # the cap is 1: the first session's run is dropped
+    assert training.live_runs() == 1
+    with pytest.raises(AppError, match="dropped from memory to make room"):
+        first.predict(3, 3, api_name="/train_resume")
+    job = second.submit(3, 3, api_name="/train_resume")
+    job.result()
+    assert step_of(job.outputs()[-1][0]) == (6, 6)
