@@ -176,6 +176,10 @@ class ImageInput(_Template, gr.Image):
     pixel cap and turns every failure into a clear message, so it is decoded once per request.
     """
 
+    def __init__(self, value: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("sources", ["upload", "clipboard"])  # no webcam: these panels want a picture file
+        super().__init__(value, **kwargs)
+
     def preprocess(self, payload: Any) -> str | None:
         if payload is None:
             return None

@@ -19,15 +19,12 @@ import torch
 
 from diffusion import forward, imaging
 from diffusion.schedules import SCHEDULES, make_schedule
+from panels import common
 from panels.common import (
-    EXAMPLES,
-    ImageInput,
-    Number,
     Plot,
     Slider,
     as_choice,
     make_translator,
-    memo,
     output_path,
     user_errors,
 )
@@ -78,7 +75,7 @@ def schedule_of(name: Any, T: int):
 
 
 @cheap
-@memo(CACHE_SIZE)
+@common.memo(CACHE_SIZE)
 def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     """Handler for /forward_view: x_t at one timestep, its histogram and its numbers."""
     x0 = load(image, color, size)
@@ -96,7 +93,7 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
 
 
 @cheap
-@memo(CACHE_SIZE)
+@common.memo(CACHE_SIZE)
 def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
     """Handler for /forward_targets: the noise ε in x_t (the same as /forward_view's) and the v target, as images
     (±3 shown as black and white)."""
@@ -127,7 +124,7 @@ def parse_timesteps(text: Any, T: int) -> list[int]:
 
 
 @cheap
-@memo(CACHE_SIZE)
+@common.memo(CACHE_SIZE)
 def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
     """Handler for /forward_strip: x_t at several timesteps, all from the same noise."""
     x0 = load(image, color, size)
@@ -143,7 +140,7 @@ def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
 
 
 @cheap
-@memo(CACHE_SIZE)
+@common.memo(CACHE_SIZE)
 def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
     """Handler for /forward_post_demo: the post's iterative noising on [0, 1] beside the DDPM convention."""
     x0 = load(image, "grayscale", 128)[0].double().numpy()
@@ -176,7 +173,7 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
 
 
 @cheap
-@memo(CACHE_SIZE)
+@common.memo(CACHE_SIZE)
 def schedules(T) -> tuple:
     """Handler for /forward_schedules: the three schedules and what survives at t = T."""
     lines = ["| schedule | β₁ | β_T | ᾱ_T | √ᾱ_T (image left at t = T) | log SNR at T |", "|---|---|---|---|---|---|"]
@@ -194,17 +191,15 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("forward.intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = ImageInput(
-                EXAMPLES[0], type="filepath", label=t("forward.image"), sources=["upload", "clipboard"], height=260
-            )
-            gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("forward.examples"))
+            image = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
+            gr.Examples(common.EXAMPLES, inputs=image, cache_examples=False, label=t("forward.examples"))
             color = gr.Radio(list(COLORS), value="grayscale", label=t("forward.color"))
             size = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
         with gr.Column(scale=1, min_width=300):
             schedule = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
             T = Slider(2, MAX_T, 1000, step=1, name="T", integer=True, label=t("forward.T"))
             t_slider = Slider(0, MAX_T - 1, 250, step=1, name="Timestep t", integer=True, label=t("forward.t"))
-            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("forward.seed"))
+            seed = common.Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("forward.seed"))
             numbers = gr.Markdown()
         with gr.Column(scale=1, min_width=300):
             x_t = gr.Image(
