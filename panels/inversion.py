@@ -8,7 +8,6 @@ Endpoint (``gradio_client``):
 
 from __future__ import annotations
 
-import functools
 import time
 from typing import Any
 
@@ -18,21 +17,12 @@ from PIL import Image
 
 from diffusion import imaging, inversion
 from diffusion.digit_eval import seed_noise
+from panels import common
 from panels.common import EXAMPLES, ImageInput, Number, Slider, as_float, as_int, as_seed, user_errors
-from panels.priority import step_aside
-from panels.reverse_model import ModelChoice
+from panels.reverse_model import ModelChoice, denoiser, startup_models
 
 MAX_STEPS = 200
 DEFAULT_STEPS = 20
-
-
-def _denoiser(choice: ModelChoice):
-    def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        step_aside()
-        with torch.inference_mode():
-            return choice.model(x.contiguous(memory_format=torch.channels_last), t).clone()
-
-    return denoise
 
 
 def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any) -> tuple[Image.Image, str, dict]:
@@ -45,7 +35,7 @@ def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any)
         x_0 = imaging.load_image(image, size=cfg.image_size, channels=cfg.in_channels)[None]
     t0 = time.perf_counter()
     other = seed_noise([seed], tuple(x_0.shape[1:]))
-    inv = inversion.invert_and_edit(_denoiser(choice), choice.schedule, cfg.prediction, x_0, n, other=other, mix=amount)
+    inv = inversion.invert_and_edit(denoiser(choice), choice.schedule, cfg.prediction, x_0, n, other=other, mix=amount)
     elapsed = time.perf_counter() - t0
     strip = torch.cat([inv.original, (inv.noise / 3).clamp(-1, 1), inv.round_trip, inv.edited])
     numbers = {
@@ -62,21 +52,19 @@ def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any)
     return imaging.grid_image(strip, nrow=4, pad=4), status, numbers
 
 
-@functools.cache
-def default_inversion(choice: ModelChoice, image: str) -> tuple[Image.Image, str, dict]:
-    """The section's result before the first click (deterministic: computed once per process)."""
-    return invert(choice, image, DEFAULT_STEPS, 1, 0.0)
+@common.default_result
+def default_inversion() -> tuple[Image.Image, str, dict]:
+    """The section's result before the first click: the bundled model's own image, DDIM-20 each way."""
+    return invert(startup_models()["ema"], EXAMPLES[0], DEFAULT_STEPS, 1, 0.0)
 
 
-def layout(t, image: str, first: tuple) -> dict[str, Any]:
-    """The section's components, by name; ``first`` is what the outputs show before the first click."""
+def layout(t) -> dict[str, Any]:
+    """The section's components, by name (the outputs show ``default_inversion`` once the page loads)."""
     gr.Markdown(t("reverse.inv_intro"))
     ui: dict[str, Any] = {}
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            ui["image"] = ImageInput(
-                image, type="filepath", label=t("reverse.inv_image"), sources=["upload", "clipboard"], height=200
-            )
+            ui["image"] = ImageInput(EXAMPLES[0], type="filepath", label=t("reverse.inv_image"), height=200)
             label = t("reverse.inv_examples")
             ui["examples"] = gr.Examples(EXAMPLES, ui["image"], cache_examples=False, label=label)
             ui["steps"] = Slider(
@@ -87,10 +75,8 @@ def layout(t, image: str, first: tuple) -> dict[str, Any]:
             ui["run"] = gr.Button(t("reverse.inv_run"), variant="primary")
         with gr.Column(scale=2):
             gr.Markdown(t("reverse.inv_columns"))
-            ui["strip"] = gr.Image(
-                first[0], label=t("reverse.inv_columns"), show_label=False, format="png", interactive=False
-            )
-            ui["status"] = gr.Markdown(first[1])
-            ui["numbers"] = gr.JSON(first[2], visible=False)
+            ui["strip"] = gr.Image(label=t("reverse.inv_columns"), show_label=False, format="png", interactive=False)
+            ui["status"] = gr.Markdown()
+            ui["numbers"] = gr.JSON(visible=False)
             gr.Markdown(t("reverse.inv_why"))
     return ui

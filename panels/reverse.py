@@ -28,7 +28,6 @@ from diffusion import hub, imaging
 from diffusion.sampling import ddim_coefficients, ddpm_posterior
 from panels import common, digits, inversion
 from panels.common import (
-    EXAMPLES,
     MODEL_LANE,
     Number,
     Plot,
@@ -257,7 +256,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         label=t("reverse.gallery"), columns=6, height="auto", format="png", object_fit="contain", elem_classes="strip"
     )
     gr.Markdown(t("reverse.why"))
-    inv = inversion.layout(t, EXAMPLES[0], inversion.default_inversion(startup["ema"], EXAMPLES[0]))
+    inv = inversion.layout(t)
     gr.Markdown(t("reverse.hub_intro"))
     with gr.Row():
         repo = gr.Textbox(label=t("reverse.repo"), placeholder="owner/name", scale=3)
@@ -295,6 +294,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     inv_in = [inv[k] for k in ("image", "steps", "mix_seed", "mix")] + [weights, custom_state]
     inv_out = [inv["strip"], inv["status"], inv["numbers"]]
     inv["run"].click(invert, inv_in, inv_out, api_name="reverse_invert" + sfx, api_visibility=vis, **MODEL_LANE)
+    common.show_default(page, inversion.default_inversion, inv_out, concurrency_id="defaults", concurrency_limit=1)
     load_btn.click(
         load_weights, [repo, revision], [custom_state, hub_note], api_name="reverse_load" + sfx, api_visibility=vis
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +89,21 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return np.asarray(imaging.to_pil(x))
 
 
+def denoiser(choice: ModelChoice) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The model as a sampler's denoiser (x_t (B, C, H, W), t (B,)) -> output, for the shared, read-only weights:
+    each call steps aside for cheap requests first, runs channels_last in inference mode, and returns a normal
+    tensor (the sampler's arithmetic runs outside inference mode)."""
+
+    def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        step_aside()  # a cheap request (a Markov chain, a forward view) goes first
+        # Grad mode is per thread and a sampling generator resumes on whichever worker thread Gradio picks: a
+        # context held across its yields would leak into that pool (and break training there).
+        with torch.inference_mode():
+            return choice.model(x.contiguous(memory_format=torch.channels_last), t).clone()
+
+    return denoise
+
+
 def run(
     choice: ModelChoice, method: str, steps: int, eta: float, seed: int, grid: str
 ) -> Iterator[tuple[Progress, float]]:
@@ -97,16 +112,13 @@ def run(
     gen = torch.Generator().manual_seed(seed)
     x_T = torch.randn((1, cfg.in_channels, cfg.image_size, cfg.image_size), generator=gen)
     model_time = [0.0]
+    denoise = denoiser(choice)
 
     def timed(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        step_aside()  # a cheap request (a Markov chain, a forward view) goes first
         t0 = time.perf_counter()
-        # Grad mode is per thread and this generator resumes on whichever worker thread Gradio picks: a
-        # context held across the yields below would leak into that pool (and break training there).
-        with torch.inference_mode():
-            out = choice.model(x.contiguous(memory_format=torch.channels_last), t)
+        out = denoise(x, t)
         model_time[0] += time.perf_counter() - t0
-        return out.clone()  # a normal tensor: the sampler's arithmetic runs outside inference mode
+        return out
 
     for p in sample_progressive(
         timed,

@@ -76,10 +76,11 @@ EVICTED = (
     "Start for a new run."
 )
 SESSION_BUDGET_S = 600.0
-LONGER = (
-    "For a longer run, train on your own machine (or a GPU): `python -m diffusion train --image your.png --out run "
-    "--steps 3000 --resume` (README: The model on the command line)."
+CLI = (
+    "`python -m diffusion train --image your.png --out run --steps 3000 --resume` "
+    "(README: The model on the command line)"
 )
+LONGER = f"For a longer run, train on your own machine (or a GPU): {CLI}."
 PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batch size, EMA decay)
     "ours": ("x0", 5e-4, 2, 0.99),
     "post": ("eps", 2e-4, 1, 0.0),
@@ -94,7 +95,7 @@ def _chunk_duration(job, image, until_step, max_seconds, preview_every=0, force_
 
 
 # On the CPU the chunk steps aside for cheap requests between steps; a ZeroGPU chunk runs in another process.
-PAUSE = () if ZERO_GPU else (False, step_aside)
+PAUSE: dict[str, Any] = {} if ZERO_GPU else {"between_steps": step_aside}
 # Off Spaces (SPACES_ZERO_GPU unset) spaces.GPU returns the function itself.
 gpu_train_chunk = spaces.GPU(duration=_chunk_duration)(finetune.train_chunk) if spaces else finetune.train_chunk
 
@@ -254,16 +255,16 @@ def _previews(job: Job, new: bool) -> tuple:
 def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True):
     """Advance ``job`` chunk by chunk until done or stopped, yielding the panel's outputs after each chunk."""
     skip = gr.skip()
-    job.running, job.error = True, None
+    job.running, job.error, budget_hit = True, None, None
     job.run_start, job.run_seconds = job.step, 0.0
     yield status_text(job, "Starting"), _figure(job), skip, skip, skip, job, skip
     try:
         while job.step < job.total and not job.stop.is_set():
             left, limit = job.budget_left()
             if left < 0.5:
-                job.error = limit
+                budget_hit = limit
                 break
-            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every, *PAUSE)
+            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every, **PAUSE)
             job.data, job.device = res.job, res.device
             job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
             if res.error:
@@ -292,7 +293,9 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
     if job.error:
-        head = job.error if job.error.startswith(("Stopped", "Paused")) else f"Stopped: {job.error}"
+        head = f"Stopped: {job.error}"
+    elif budget_hit:
+        head = budget_hit
     elif job.step < job.total:
         head = "Stopped (what was learned is kept: Resume continues)"
     else:
@@ -312,7 +315,7 @@ def check_step_size(spec: finetune.RunSpec) -> None:
     raise gr.Error(
         f"Batch {spec.batch_size} at {spec.size} px is too much for one step on this shared CPU: at most batch "
         f"{largest} at {spec.size} px (batch x pixels <= {MAX_STEP_PIXELS_CPU:,}). Larger batches run on a GPU, "
-        f"or on your own machine: {LONGER.split(': ', 1)[1]}"
+        f"or on your own machine: {CLI}"
     )
 
 
@@ -401,9 +404,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     job_state, model_state = gr.State(None, time_to_live=1800), session_model(page)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = ImageInput(
-                EXAMPLES[1], type="filepath", label=t("train.image"), sources=["upload", "clipboard"], height=220
-            )
+            image = ImageInput(EXAMPLES[1], type="filepath", label=t("train.image"), height=220)
             gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("train.examples"))
             # (translated label, value): the API takes the values
             start_from = gr.Radio(

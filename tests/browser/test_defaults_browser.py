@@ -32,3 +32,4 @@ def test_the_one_image_model_shows_a_generation_and_its_comparison(open_page) ->
     expect(
         pg.locator(".caption-label", has_text="DDIM-100 · ")
     ).to_be_visible()  # the last caption of the "steps" comparison
+    expect(pg.get_by_text("DDIM-20 both ways · round trip")).to_be_visible()  # the inversion's default
