@@ -21,11 +21,15 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
-from diffusion import training
+from diffusion import flow, training
+from diffusion.sampling import classifier_free_guidance, sample_progressive, timestep_grid
 from diffusion.schedules import make_schedule
 from diffusion.unet import sinusoidal_embedding
 
 DATASETS = ("spiral", "moons", "smiley", "text", "shape")
+ODE_SOLVERS = ("euler", "heun")
+SAMPLERS = ("ddpm", "ddim", *ODE_SOLVERS)
+SAMPLERS_OF = {"denoise": SAMPLERS, "flow": ODE_SOLVERS}  # DDPM and DDIM are the denoising model's samplers
 MIN_POINTS, MAX_POINTS = 100, 20_000
 TEXT_CHARS = set(string.ascii_letters + string.digits + " !?&+-=#@$%*.")
 MAX_TEXT = 12
@@ -138,24 +142,47 @@ class ToyConfig:
     schedule: str = "linear"  # the DDPM paper's: alpha_bar_T = 4e-5, so x_T is N(0, I) to 4 decimals
     T: int = 1000
     prediction: str = "eps"
+    objective: str = "denoise"  # "denoise": eps at integer t (DDPM); "flow": the velocity at s in [0, 1] (flow.py)
+    num_classes: int = 0  # > 0: class-conditional, with one more "no label" row for classifier-free guidance
+    label_dim: int = 16
+
+    def __post_init__(self) -> None:
+        if self.objective not in flow.OBJECTIVES:
+            raise ValueError(f"Unknown objective {self.objective!r}: use {' or '.join(flow.OBJECTIVES)}.")
+
+    @property
+    def null_label(self) -> int:
+        return self.num_classes
 
 
 class ToyMLP(nn.Module):
-    """eps_theta(x_t, t): (B, 2), (B,) -> (B, 2). Sinusoidal time embedding, concatenated to x, then an MLP."""
+    """The network of the 2-D lab: (x (B, 2), time (B,)[, labels (B,)]) -> (B, 2).
+
+    A denoising model reads integer timesteps t and predicts eps; a flow model reads s in [0, 1] (embedded as
+    s * T, so both see the same frequencies) and predicts the velocity. Time (and label) embeddings are
+    concatenated to x, then an MLP."""
 
     def __init__(self, config: ToyConfig = ToyConfig()) -> None:
         super().__init__()
         self.config = config
         width = 2 + config.time_emb_dim
+        if config.num_classes:
+            self.label_emb = nn.Embedding(config.num_classes + 1, config.label_dim)
+            width += config.label_dim
         blocks: list[nn.Module] = []
         for _ in range(config.layers):
             blocks += [nn.Linear(width, config.hidden), nn.SiLU()]
             width = config.hidden
         self.net = nn.Sequential(*blocks, nn.Linear(width, 2))
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        emb = sinusoidal_embedding(t, self.config.time_emb_dim)
-        return self.net(torch.cat([x, emb], dim=1))
+    def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        time = t.float() * self.config.T if self.config.objective == "flow" else t
+        parts = [x, sinusoidal_embedding(time, self.config.time_emb_dim)]
+        if self.config.num_classes:
+            if labels is None:
+                labels = torch.full((x.shape[0],), self.config.null_label, dtype=torch.long)
+            parts.append(self.label_emb(labels.long()))
+        return self.net(torch.cat(parts, dim=1))
 
 
 @functools.cache
@@ -169,9 +196,12 @@ def noise_levels(config: ToyConfig) -> np.ndarray:
     return np.concatenate([[1.0], schedule_of(config).alpha_bars])
 
 
-def default_train_config(steps: int = 3000, seed: int = 0) -> training.TrainConfig:
-    """Big batches of points, a higher LR than the UNet's, warm-up and cosine decay, EMA tied to the run length."""
-    return training.TrainConfig(steps=steps, batch_size=512, lr=2e-2, warmup_steps=100, seed=seed)
+def default_train_config(steps: int = 3000, seed: int = 0, objective: str = "denoise") -> training.TrainConfig:
+    """Big batches of points, a higher LR than the UNet's, warm-up and cosine decay, EMA tied to the run length.
+    Flow matching prefers half the LR (its target eps - x_0 has twice the variance of eps; measured in
+    bench/toy2d.py); a class-conditional run drops 20% of the labels (classifier-free guidance)."""
+    lr = 1e-2 if objective == "flow" else 2e-2
+    return training.TrainConfig(steps=steps, batch_size=512, lr=lr, warmup_steps=100, seed=seed, label_dropout=0.2)
 
 
 def new_toy_state(cfg: training.TrainConfig, config: ToyConfig = ToyConfig(), seed: int = 0) -> training.TrainState:
@@ -215,33 +245,236 @@ def forward_chain(points: np.ndarray, config: ToyConfig, record: list[int], seed
     return out
 
 
-def reverse_paths(
-    model: ToyMLP, n: int, method: str = "ddim", steps: int = 100, seed: int = 0, eta: float = 0.0
-) -> list[tuple[int, np.ndarray]]:
-    """Sample n points, returning [(t, x_t)] from x_T ~ N(0, I) (t = T) through every step to x_0 (t = -1 at the
-    end: the final sample). Uses ``sampling.sample_progressive``, the image model's sampler."""
-    from diffusion.sampling import sample_progressive
-
-    cfg = model.config
+def start_noise(n: int, seed: int) -> tuple[torch.Tensor, torch.Generator]:
+    """x_1 ~ N(0, I), (n, 2), and the generator that continues the same random stream (DDPM's kicks)."""
     gen = torch.Generator().manual_seed(seed)
-    x_T = torch.randn((n, 2), generator=gen)
-    path = [(cfg.T, x_T.numpy().copy())]
+    return torch.randn((n, 2), generator=gen), gen
+
+
+def denoiser(model: ToyMLP, labels: torch.Tensor | None = None, guidance: float = 0.0):
+    """The network as the samplers call it, (x, time) -> output: a conditional model steered towards ``labels``
+    with classifier-free guidance w = ``guidance`` (unconditional when labels is None); others as they are."""
+    if not model.config.num_classes:
+        return model
+    return classifier_free_guidance(model, labels, guidance, model.config.null_label)
+
+
+def node_times(config: ToyConfig, steps: int) -> np.ndarray:
+    """(steps + 1,) flow times s from 1 (noise) to 0 (data) visited by a sampler. A denoising model's timestep t
+    sits at s = (t + 1) / T: the grid T - 1 ... 0 of ``sampling.timestep_grid``, then the data at t = -1."""
+    if config.objective == "flow":
+        return flow.uniform_s(steps)
+    return (np.append(timestep_grid(steps, config.T), -1) + 1) / config.T
+
+
+def timestep_at(config: ToyConfig, s: float) -> int:
+    """The denoising model's integer timestep at flow time s (-1 at s = 0, the data)."""
+    return int(round(s * config.T)) - 1
+
+
+def ode_between(model: ToyMLP, s_nodes: np.ndarray, fn=None) -> flow.OdeField:
+    """The model's ODE on the flow times ``s_nodes`` (either direction): the flow model's dx/ds = v, or the
+    denoising model's probability-flow ODE on the timesteps at those times (``flow.pf_ode_field``)."""
+    fn = fn or denoiser(model)
+    if model.config.objective == "flow":
+        return flow.flow_field(fn, s_nodes)
+    ts = [timestep_at(model.config, float(s)) for s in s_nodes]
+    return flow.pf_ode_field(fn, schedule_of(model.config), np.array(ts))
+
+
+def sample_path(
+    model: ToyMLP,
+    n: int,
+    sampler: str = "ddim",
+    steps: int = 100,
+    seed: int = 0,
+    labels: torch.Tensor | None = None,
+    guidance: float = 0.0,
+    eta: float = 0.0,
+    x_1: np.ndarray | None = None,
+) -> list[tuple[float, np.ndarray]]:
+    """Sample n points, returning [(s, x_s)] from s = 1 (x_1 ~ N(0, I), or ``x_1`` (n, 2)) to s = 0 after every
+    step. ``sampler``: ddpm or ddim (``sampling.sample_progressive``, a denoising model only) or the euler / heun
+    ODE solvers (``flow.solve``, either objective). ``labels`` (n,) and ``guidance``: see ``denoiser``."""
+    cfg = model.config
+    if sampler not in SAMPLERS_OF[cfg.objective]:
+        raise ValueError(
+            f"A {cfg.objective} model is sampled with {', '.join(SAMPLERS_OF[cfg.objective])}, not {sampler!r}."
+        )
+    x, gen = start_noise(n, seed)
+    if x_1 is not None:
+        x = torch.as_tensor(x_1, dtype=torch.float32)
+    fn = denoiser(model, labels, guidance)
+    path = [(1.0, x.numpy().copy())]
     model.eval()
     with torch.inference_mode():
-        progress = sample_progressive(model, schedule_of(cfg), cfg.prediction, x_T, steps, method, eta, gen, clip=False)
-        path += [(p.t, p.x.numpy().copy()) for p in progress]
+        if sampler in ODE_SOLVERS:
+            s_nodes = node_times(cfg, steps)
+            for k, x in enumerate(flow.solve(ode_between(model, s_nodes, fn), x, sampler), start=1):
+                path.append((float(s_nodes[k]), x.numpy().copy()))
+        else:
+            for p in sample_progressive(fn, schedule_of(cfg), cfg.prediction, x, steps, sampler, eta, gen, clip=False):
+                path.append(((p.t_prev + 1) / cfg.T, p.x.numpy().copy()))
     return path
 
 
-def sample_points(model: ToyMLP, n: int, method: str = "ddim", steps: int = 100, seed: int = 0) -> np.ndarray:
-    """(n, 2) generated points: the end of ``reverse_paths`` (same noise), without keeping every step."""
-    from diffusion.sampling import sample_progressive
+def evaluations(config: ToyConfig, sampler: str, steps: int) -> int:
+    """Network evaluations of a ``sample_path`` with these settings (Heun: two per step, one on the last step of
+    the probability-flow ODE, which ends at sigma = 0)."""
+    if sampler != "heun":
+        return steps
+    return 2 * steps - int(config.objective == "denoise")
 
-    cfg = model.config
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn((n, 2), generator=gen)
-    model.eval()
+
+def reverse_paths(
+    model: ToyMLP, n: int, method: str = "ddim", steps: int = 100, seed: int = 0, eta: float = 0.0
+) -> list[tuple[int, np.ndarray]]:
+    """A denoising model's ``sample_path`` with integer timesteps: [(t, x_t)] from x_T ~ N(0, I) (t = T) through
+    every step, to the final sample at t = 0 (the step that started from t = 0 and ended at the data)."""
+    path = sample_path(model, n, method, steps, seed, eta=eta)
+    grid = timestep_grid(steps, model.config.T).tolist()
+    return [(model.config.T, path[0][1])] + [(t, x) for t, (_, x) in zip(grid, path[1:], strict=True)]
+
+
+def sample_points(model: ToyMLP, n: int, method: str = "ddim", steps: int = 100, seed: int = 0, **kwargs) -> np.ndarray:
+    """(n, 2) generated points: the end of ``sample_path`` (same noise and arguments)."""
+    return sample_path(model, n, method, steps, seed, **kwargs)[-1][1]
+
+
+# --- a class-labelled data set, for classifier-free guidance ---------------------------------------------------
+
+CLASS_NAMES = ("ring", "cross", "triangle")
+
+
+def labelled_shapes(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three shapes side by side, one class each: a ring (0), a cross (1) and a triangle (2), outlines drawn
+    with a little noise. Returns (n, 2) float32 points in [-1, 1]^2 and (n,) int64 labels."""
+    if not isinstance(n, int) or not MIN_POINTS <= n <= MAX_POINTS:
+        raise ValueError(f"Number of points must be between {MIN_POINTS} and {MAX_POINTS}, got {n!r}.")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    u = rng.uniform(0, 1, n)
+    ring = np.stack([np.cos(2 * math.pi * u), np.sin(2 * math.pi * u)], 1) * 0.42 + [-0.55, 0.4]
+    arm = rng.uniform(-0.45, 0.45, n)
+    horizontal = rng.uniform(0, 1, n) < 0.5
+    cross = np.where(horizontal[:, None], np.stack([arm, 0 * arm], 1), np.stack([0 * arm, arm], 1)) + [0.55, 0.4]
+    corners = np.array([[0.0, 0.5], [-0.5, -0.35], [0.5, -0.35]]) * 1.05 + [0.0, -0.55]
+    side = rng.integers(0, 3, n)
+    triangle = corners[side] + u[:, None] * (corners[(side + 1) % 3] - corners[side])
+    pts = np.select([labels[:, None] == 0, labels[:, None] == 1], [ring, cross], triangle)
+    pts = pts + rng.normal(0, 0.025, pts.shape)
+    return _normalise(pts), labels.astype(np.int64)
+
+
+class LabelledPoints:
+    """A ``training.BatchStream`` over a labelled cloud: batch i is ``batch_size`` random rows (and their labels),
+    the same for the same i (so a resumed or repeated run sees the same batches)."""
+
+    def __init__(self, points: np.ndarray, labels: np.ndarray, batch_size: int, seed: int = 0) -> None:
+        self.points, self.labels = torch.as_tensor(points), torch.as_tensor(labels)
+        self.batch_size, self.seed = batch_size, seed
+
+    def batch(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+        idx = torch.randint(0, len(self.points), (self.batch_size,), generator=gen)
+        return self.points[idx], self.labels[idx]
+
+
+def nearest_labels(points: np.ndarray, data: np.ndarray, data_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of (N, 2) points, the label of its nearest data point and the distance to it: (N,), (N,)."""
+    d2 = ((points[:, None, :] - data[None, :, :]) ** 2).sum(-1)  # (N, M): fine for a few thousand points
+    nearest = d2.argmin(1)
+    return data_labels[nearest], np.sqrt(d2[np.arange(len(points)), nearest])
+
+
+def guidance_scores(points: np.ndarray, asked: np.ndarray, data: np.ndarray, data_labels: np.ndarray) -> dict:
+    """How well guided samples (N, 2), asked for classes ``asked`` (N,), obey: the fraction landing nearest to
+    their own class, and the median distance to the nearest point of their own class (how far off the shape)."""
+    got, _ = nearest_labels(points, data, data_labels)
+    off = []
+    for c in np.unique(asked):
+        mine = points[asked == c]
+        own = data[data_labels == c]
+        off.append(np.sqrt(((mine[:, None, :] - own[None, :, :]) ** 2).sum(-1).min(1)))
+    return {"class_accuracy": float((got == asked).mean()), "median_off_shape": float(np.median(np.concatenate(off)))}
+
+
+# --- what a trained model shows: fields, densities, the carried mesh, single trajectories ------------------------
+
+
+def drift_field(model: ToyMLP, s: float, grid: np.ndarray) -> np.ndarray:
+    """The direction particles move in at flow time s on their way to the data, at (K, 2) points -> (K, 2): the
+    flow model's -v(x, s), the denoising model's score -eps / sqrt(1 - abar_t) (see ``score_field``)."""
+    if model.config.objective == "denoise":
+        return score_field(model, min(max(timestep_at(model.config, s), 0), model.config.T - 1), grid)
+    x = torch.as_tensor(grid, dtype=torch.float32)
     with torch.inference_mode():
-        for p in sample_progressive(model, schedule_of(cfg), cfg.prediction, x, steps, method, 0.0, gen, clip=False):
-            x = p.x
-    return x.numpy().copy()
+        return (-denoiser(model)(x, torch.full((len(x),), float(s)))).numpy()
+
+
+def density(model: ToyMLP, s: float, points: np.ndarray, steps: int = 40) -> np.ndarray:
+    """log p_s(x) of the model at flow time s for (K, 2) points -> (K,): its ODE from s up to the noise, and the
+    instantaneous change of variables (``flow.log_density``), with x_1 ~ N(0, I) at the end."""
+    s = float(min(max(s, 0.0), 1.0))
+    if model.config.objective == "flow":
+        s_nodes = np.linspace(s, 1.0, steps + 1)
+    else:  # timesteps from t(s) (at least 0: sigma = 0 cannot be evaluated) up to T - 1, no repeats
+        t0 = max(timestep_at(model.config, s), 0)
+        s_nodes = (np.unique(np.round(np.linspace(t0, model.config.T - 1, steps + 1))) + 1) / model.config.T
+    ode = ode_between(model, s_nodes)
+    return flow.log_density(ode, torch.as_tensor(points, dtype=torch.float32), flow.standard_normal_log_prob).numpy()
+
+
+def trajectory(model: ToyMLP, point: np.ndarray, s: float, steps: int = 50) -> np.ndarray:
+    """The single ODE path through ``point`` (2,) at flow time s, from the noise (s = 1) to the data (s = 0):
+    (steps + 1, 2) positions (Heun), the point itself among them."""
+    s = float(min(max(s, 0.0), 1.0))
+    down_n = max(int(round(steps * s)), 1)
+    up_n = max(steps - down_n, 1)
+    x = torch.as_tensor(np.asarray(point, np.float32)[None])
+    out = [np.asarray(point, np.float64)[None]]
+    with torch.inference_mode():
+        for s_nodes, side in ((np.linspace(s, 1.0, up_n + 1), "up"), (np.linspace(s, 0.0, down_n + 1), "down")):
+            if s_nodes[0] == s_nodes[-1]:
+                continue
+            xs = [p.numpy().copy() for p in flow.solve(ode_between(model, _aligned(model, s_nodes)), x, "heun")]
+            out = ([*xs[::-1], *out] if side == "up" else [*out, *xs])
+    return np.concatenate(out)
+
+
+def _aligned(model: ToyMLP, s_nodes: np.ndarray) -> np.ndarray:
+    """Flow times a model can be evaluated at: a denoising model's nodes snapped to distinct timesteps >= 0."""
+    if model.config.objective == "flow":
+        return s_nodes
+    ts = np.array([max(timestep_at(model.config, float(s)), 0) for s in s_nodes])
+    keep = np.concatenate([[True], ts[1:] != ts[:-1]])
+    return (ts[keep] + 1) / model.config.T
+
+
+def mesh(model: ToyMLP, steps: int = 40, lines: int = 9, per_line: int = 60, extent: float = 2.5):
+    """The grid carried by the flow: ``lines`` horizontal and vertical lines of N(0, I) space at s = 1, pushed
+    through the model's ODE (Euler) to the data. Returns [(s, (2 * lines, per_line, 2))] after every step."""
+    g = np.linspace(-extent, extent, lines)
+    u = np.linspace(-extent, extent, per_line)
+    horizontal = np.stack(np.broadcast_arrays(u[None, :], g[:, None]), -1)
+    vertical = np.stack(np.broadcast_arrays(g[:, None], u[None, :]), -1)
+    start = np.concatenate([horizontal, vertical]).reshape(-1, 2)
+    path = sample_path(model, len(start), "euler", steps, x_1=start)
+    return [(s, x.reshape(2 * lines, per_line, 2)) for s, x in path]
+
+
+def sampler_curves(
+    models: dict[str, ToyMLP], data: np.ndarray, n: int = 2000, seed: int = 0, budgets=(2, 4, 10, 20, 50, 100)
+) -> dict[str, list[tuple[int, float]]]:
+    """Sliced Wasserstein distance to ``data`` against network evaluations (NFE), for every sampler of every
+    objective in ``models`` ({"denoise": ..., "flow": ...}), all from the same noise (``seed``). Heun spends two
+    evaluations per step, so it gets half the steps for the same budget."""
+    curves: dict[str, list[tuple[int, float]]] = {}
+    for objective, model in models.items():
+        for sampler in SAMPLERS_OF[objective]:
+            for budget in budgets:
+                steps = max((budget + 1) // 2, 1) if sampler == "heun" else budget
+                pts = sample_points(model, n, sampler, steps, seed)
+                nfe = evaluations(model.config, sampler, steps)
+                curves.setdefault(f"{objective}/{sampler}", []).append((nfe, sliced_wasserstein(pts, data)))
+    return curves

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from diffusion.flow import flow_loss
 from diffusion.forward import q_sample, target_for
 from diffusion.schedules import NoiseSchedule, make_schedule
 from diffusion.unet import UNet
@@ -163,12 +164,17 @@ def loss_fn(
     use_bf16: bool,
     labels: torch.Tensor | None = None,
     prediction: str | None = None,
+    objective: str | None = None,
 ):
     """MSE between the network output and its target at random timesteps; x0 is (B, C, H, W) images (or any
     (B, ...) data, e.g. 2-D points, for a model with the same ``config.prediction``/``schedule``/``T``).
 
     ``labels`` (B,) go to a class-conditional model (already dropped out); ``prediction`` defaults to
-    ``model.config.prediction`` (give it when ``model`` is a wrapper, e.g. DistributedDataParallel)."""
+    ``model.config.prediction`` and ``objective`` to its ``config.objective`` ("denoise"; "flow": flow matching on
+    the straight path, see flow.flow_loss) (give both when ``model`` is a wrapper, e.g. DistributedDataParallel)."""
+    extra = () if labels is None else (labels.to(x0.device),)
+    if (objective or getattr(model.config, "objective", "denoise")) == "flow":
+        return flow_loss(model, x0, gen, *extra)
     b = x0.shape[0]
     t = torch.randint(0, schedule.T, (b,), generator=gen)
     noise = torch.randn(x0.shape, generator=gen).to(x0.device)
@@ -176,7 +182,6 @@ def loss_fn(
     target = target_for(prediction or model.config.prediction, schedule, x0, t, noise)
     if x0.device.type == "cpu" and x_t.dim() == 4:  # images; the 2-D toy model trains on (B, 2) points
         x_t = x_t.contiguous(memory_format=torch.channels_last)
-    extra = () if labels is None else (labels.to(x0.device),)
     with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model(x_t, t.to(x0.device), *extra)
     return F.mse_loss(out.float(), target)
@@ -229,7 +234,8 @@ def train(state: TrainState, images: torch.Tensor | BatchStream) -> Iterator[Tra
         for group in state.optimizer.param_groups:
             group["lr"] = lr
         with torch.enable_grad():  # whatever grad mode the calling thread was left in
-            loss = loss_fn(forward_model, schedule, x0, gen, use_bf16, labels, model.config.prediction)
+            objective = getattr(model.config, "objective", "denoise")
+            loss = loss_fn(forward_model, schedule, x0, gen, use_bf16, labels, model.config.prediction, objective)
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"The loss became {loss.item()} at step {state.step + 1}: training stopped. "
