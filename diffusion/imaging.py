@@ -93,6 +93,33 @@ def prepare(image: Image.Image, size: int = DEFAULT_SIZE, channels: int = 1) -> 
     return ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
 
+def shape_mask(image: Image.Image, max_side: int = 256) -> np.ndarray:
+    """The drawn shape of a picture as an (H, W) bool mask, at most ``max_side`` pixels a side.
+
+    EXIF-rotated; high-bit-depth and float images stretched to 8 bits first (``_to_8bit_mode``). A picture with
+    transparency (RGBA, LA, PA, P with a transparent colour: a drawing on a transparent canvas) is its opaque
+    pixels; otherwise the minority tone: dark ink on light paper, or light on dark.
+
+    Raises:
+        ValueError: a blank picture (one tone, or fully transparent / fully opaque with one tone).
+    """
+    image = ImageOps.exif_transpose(image) or image
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        alpha = image.convert("RGBA").getchannel("A")
+        alpha.thumbnail((max_side, max_side))
+        a = np.asarray(alpha)
+        if a.max() - a.min() >= 32:  # some pixels opaque, some transparent: the opaque ones are the shape
+            return a > 127
+    gray = _to_8bit_mode(image).convert("L")
+    gray.thumbnail((max_side, max_side))
+    pixels = np.asarray(gray, dtype=np.float32)
+    if pixels.max() - pixels.min() < 32:
+        raise ValueError("This image is blank (a single tone): draw a dark shape on a light background.")
+    dark = pixels < (float(pixels.min()) + float(pixels.max())) / 2
+    return dark if dark.mean() <= 0.5 else ~dark
+
+
 def pil_to_tensor(image: Image.Image) -> torch.Tensor:
     """An L or RGB PIL image -> (C, H, W) float32 tensor in [-1, 1]."""
     arr = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
