@@ -225,6 +225,14 @@ def sliced_wasserstein(a: np.ndarray, b: np.ndarray, projections: int = 128, see
     return float(np.abs(pa - pb).mean())
 
 
+def sample_floor(data: np.ndarray, n: int, seed: int = 0) -> float:
+    """What a perfect model's n samples would score: the distance between n points of the data and the others
+    (a fresh sample from the same distribution, as long as the data has at least 2n points; otherwise half)."""
+    n = min(n, len(data) // 2)
+    order = np.random.default_rng(seed).permutation(len(data))
+    return sliced_wasserstein(data[order[:n]], data[order[n:]])
+
+
 def forward_chain(points: np.ndarray, config: ToyConfig, record: list[int], seed: int = 0) -> list[np.ndarray]:
     """Run the forward Markov chain x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) eps on every particle (float64),
     returning the (N, 2) cloud at each timestep in ``record`` (0 = the data, t = after t noising steps)."""
@@ -238,6 +246,15 @@ def forward_chain(points: np.ndarray, config: ToyConfig, record: list[int], seed
         if t in wanted:
             out.append(x.copy())
     return out
+
+
+def noise_std(config: ToyConfig, s: float) -> float:
+    """b(s), the share of noise in x_s = a x_0 + b eps: sqrt(1 - abar_t) at the timestep of s, or s itself on
+    the flow's straight path (0 at the data, 1 at the noise)."""
+    if config.objective == "flow":
+        return float(s)
+    t = timestep_at(config, s)
+    return 0.0 if t < 0 else float(np.sqrt(1 - schedule_of(config).alpha_bars[min(t, config.T - 1)]))
 
 
 def start_noise(n: int, seed: int) -> tuple[torch.Tensor, torch.Generator]:
@@ -264,7 +281,7 @@ def node_times(config: ToyConfig, steps: int) -> np.ndarray:
 
 def timestep_at(config: ToyConfig, s: float) -> int:
     """The denoising model's integer timestep at flow time s (-1 at s = 0, the data)."""
-    return int(round(s * config.T)) - 1
+    return round(s * config.T) - 1
 
 
 def ode_between(model: ToyMLP, s_nodes: np.ndarray, fn=None) -> flow.OdeField:
@@ -305,8 +322,8 @@ def sample_path(
     with torch.inference_mode():
         if sampler in ODE_SOLVERS:
             s_nodes = node_times(cfg, steps)
-            for k, x in enumerate(flow.solve(ode_between(model, s_nodes, fn), x, sampler), start=1):
-                path.append((float(s_nodes[k]), x.numpy().copy()))
+            for k, x_s in enumerate(flow.solve(ode_between(model, s_nodes, fn), x, sampler), start=1):
+                path.append((float(s_nodes[k]), x_s.numpy().copy()))
         else:
             for p in sample_progressive(fn, schedule_of(cfg), cfg.prediction, x, steps, sampler, eta, gen, clip=False):
                 path.append(((p.t_prev + 1) / cfg.T, p.x.numpy().copy()))
@@ -349,11 +366,13 @@ def labelled_shapes(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 3, n)
     u = rng.uniform(0, 1, n)
-    ring = np.stack([np.cos(2 * math.pi * u), np.sin(2 * math.pi * u)], 1) * 0.42 + [-0.55, 0.4]
+    ring = np.stack([np.cos(2 * math.pi * u), np.sin(2 * math.pi * u)], 1) * 0.42 + np.array([-0.55, 0.4])
     arm = rng.uniform(-0.45, 0.45, n)
     horizontal = rng.uniform(0, 1, n) < 0.5
-    cross = np.where(horizontal[:, None], np.stack([arm, 0 * arm], 1), np.stack([0 * arm, arm], 1)) + [0.55, 0.4]
-    corners = np.array([[0.0, 0.5], [-0.5, -0.35], [0.5, -0.35]]) * 1.05 + [0.0, -0.55]
+    cross = np.where(horizontal[:, None], np.stack([arm, 0 * arm], 1), np.stack([0 * arm, arm], 1)) + np.array(
+        [0.55, 0.4]
+    )
+    corners = np.array([[0.0, 0.5], [-0.5, -0.35], [0.5, -0.35]]) * 1.05 + np.array([0.0, -0.55])
     side = rng.integers(0, 3, n)
     triangle = corners[side] + u[:, None] * (corners[(side + 1) % 3] - corners[side])
     pts = np.select([labels[:, None] == 0, labels[:, None] == 1], [ring, cross], triangle)
@@ -427,28 +446,27 @@ def density(model: ToyMLP, s: float, points: np.ndarray, steps: int | None = Non
 
 def trajectory(model: ToyMLP, point: np.ndarray, s: float, steps: int = 50) -> np.ndarray:
     """The single ODE path through ``point`` (2,) at flow time s, from the noise (s = 1) to the data (s = 0):
-    (steps + 1, 2) positions (Heun), the point itself among them."""
+    about ``steps`` + 1 positions (Heun, split between the two sides), the point itself among them."""
     s = float(min(max(s, 0.0), 1.0))
-    down_n = max(int(round(steps * s)), 1)
-    up_n = max(steps - down_n, 1)
+    down_n = max(round(steps * s), 1)
+    up = _solve_from(model, point, np.linspace(s, 1.0, max(steps - down_n, 1) + 1))
+    down = _solve_from(model, point, np.linspace(s, 0.0, down_n + 1))
+    return np.concatenate([up[::-1], np.asarray(point, np.float32)[None], down])
+
+
+def _solve_from(model: ToyMLP, point: np.ndarray, s_nodes: np.ndarray) -> np.ndarray:
+    """Heun along the model's ODE from ``point`` over ``s_nodes``: (K, 2) positions after each step (K may be 0).
+    A denoising model's nodes are snapped to distinct timesteps (>= 0, but -1 where the path ends at the data)."""
+    if model.config.objective == "denoise":
+        ts = [max(timestep_at(model.config, float(v)), 0) for v in s_nodes]
+        ts[-1] = timestep_at(model.config, float(s_nodes[-1])) if s_nodes[-1] == 0 else ts[-1]
+        ts = [t for i, t in enumerate(ts) if i == 0 or t != ts[i - 1]]
+        s_nodes = (np.array(ts) + 1) / model.config.T
+    if len(s_nodes) < 2:
+        return np.zeros((0, 2), np.float32)
     x = torch.as_tensor(np.asarray(point, np.float32)[None])
-    out = [np.asarray(point, np.float64)[None]]
     with torch.inference_mode():
-        for s_nodes, side in ((np.linspace(s, 1.0, up_n + 1), "up"), (np.linspace(s, 0.0, down_n + 1), "down")):
-            if s_nodes[0] == s_nodes[-1]:
-                continue
-            xs = [p.numpy().copy() for p in flow.solve(ode_between(model, _aligned(model, s_nodes)), x, "heun")]
-            out = ([*xs[::-1], *out] if side == "up" else [*out, *xs])
-    return np.concatenate(out)
-
-
-def _aligned(model: ToyMLP, s_nodes: np.ndarray) -> np.ndarray:
-    """Flow times a model can be evaluated at: a denoising model's nodes snapped to distinct timesteps >= 0."""
-    if model.config.objective == "flow":
-        return s_nodes
-    ts = np.array([max(timestep_at(model.config, float(s)), 0) for s in s_nodes])
-    keep = np.concatenate([[True], ts[1:] != ts[:-1]])
-    return (ts[keep] + 1) / model.config.T
+        return np.concatenate([p.numpy() for p in flow.solve(ode_between(model, s_nodes), x, "heun")])
 
 
 def mesh(model: ToyMLP, steps: int = 40, lines: int = 9, per_line: int = 60, extent: float = 2.5):

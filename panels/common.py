@@ -26,6 +26,8 @@ Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 # Event settings of everything that runs a UNet: one at a time on the whole server (2 cores, one model at a time).
 MODEL_LANE: dict[str, Any] = {"concurrency_id": "model", "concurrency_limit": 1}
 LANGUAGES = ("en", "zh")
+# Plots are drawn on the server: Chinese labels need a CJK font (packages.txt installs this one on a Space).
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
 
 
 def make_translator(strings: Strings) -> Callable[[str], I18nData]:
@@ -40,6 +42,50 @@ def make_translator(strings: Strings) -> Callable[[str], I18nData]:
         return I18nData(key)
 
     return t
+
+
+def language(request: gr.Request | None) -> str:
+    """The reader's language for text made on the server (plot labels, statuses): ``?lang=zh|en`` on the page
+    (an embed can force it), else the browser's first preference; English for anything else."""
+    if request is None:
+        return "en"
+    from urllib.parse import parse_qs, urlsplit
+
+    query = dict(getattr(request, "query_params", None) or {})
+    referer = (request.headers or {}).get("referer", "")
+    forced = query.get("lang") or parse_qs(urlsplit(referer).query).get("lang", [""])[0]
+    if forced in LANGUAGES:
+        return forced
+    preferred = (request.headers or {}).get("accept-language", "").split(",")[0].strip().lower()
+    return "zh" if preferred.startswith("zh") else "en"
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """A font matplotlib can draw Chinese with (the first of ``CJK_FONTS`` installed), or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found:
+        import matplotlib
+
+        # DejaVu Sans first (Latin, Greek, maths), the CJK font for what it lacks (matplotlib falls back per glyph)
+        matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans", found]
+    return found
+
+
+def plot_language(request: gr.Request | None) -> str:
+    """The language for a plot's labels: the reader's, or English when no Chinese font is installed (boxes
+    instead of characters would help nobody)."""
+    lang = language(request)
+    return lang if lang == "en" or cjk_font() else "en"
+
+
+def say(strings: Strings, key: str, lang: str, **values: Any) -> str:
+    """A panel's server-side text in ``lang`` (English when missing), with ``values`` filled in."""
+    text = strings.get(lang, {}).get(key) or strings["en"][key]
+    return text.format(**values) if values else text
 
 
 def build_i18n(*tables: Strings) -> gr.I18n:

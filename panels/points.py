@@ -20,9 +20,9 @@ import gradio as gr
 import numpy as np
 import torch
 
-from diffusion import imaging, toy2d, training
+from diffusion import flow, imaging, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
-from panels import common
+from panels import common, lab
 from panels.common import (
     ImageInput,
     Plot,
@@ -33,10 +33,12 @@ from panels.common import (
     output_path,
     user_errors,
 )
+from panels.lab_strings import STRINGS as LAB_STRINGS
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
-from panels.points_strings import STRINGS
+from panels.points_strings import STRINGS as POINTS_STRINGS
 from panels.priority import step_aside
 
+STRINGS = {lang: {**POINTS_STRINGS[lang], **LAB_STRINGS[lang]} for lang in POINTS_STRINGS}
 t = make_translator(STRINGS)
 
 CONFIG = toy2d.ToyConfig()
@@ -46,7 +48,9 @@ MAX_TRAIN_STEPS = 20_000
 MAX_SAMPLE_STEPS = 1000
 FILM_POINTS = 2000  # particles in the reverse film (the distance uses all of them)
 UPDATE_S = 1.0  # streamed training updates at most once a second
-SAMPLERS = {"DDPM": "ddpm", "DDIM": "ddim"}
+SAMPLERS = {"DDPM": "ddpm", "DDIM": "ddim", "Euler": "euler", "Heun": "heun"}
+OBJECTIVES = {o: o for o in flow.OBJECTIVES}
+PREVIEW = {"denoise": ("ddim", 50), "flow": ("heun", 10)}  # the samples shown while training
 
 
 def dataset(name: Any, word: Any, shape: Any, n: Any, seed: Any) -> np.ndarray:
@@ -82,80 +86,108 @@ def forward(name, word, shape, n, seed, progress=gr.Progress()):
     return video, forward_stats_figure(ts, clouds, CONFIG)
 
 
-def train(name, word, shape, n, seed, steps, progress=gr.Progress()):
-    """Handler for /points_train: train the MLP, streaming the loss and DDIM samples."""
-    data = dataset(name, word, shape, n, seed)
-    seed = as_seed(seed)
-    state = toy2d.new_toy_state(toy2d.default_train_config(int(steps), seed), CONFIG, seed)
-    x = torch.from_numpy(data)
+def _kept_models(previous: dict | None, data: np.ndarray) -> dict:
+    """The session's models of the other objective, kept when they learned the same data."""
+    if previous and previous.get("data") is not None and np.array_equal(previous["data"], data):
+        return dict(previous.get("models") or {})
+    return {}
+
+
+def train(name, word, shape, n, seed, steps, objective="denoise", previous=None, progress=gr.Progress()):
+    """Handler for /points_train: train the MLP with either objective, streaming the loss and samples."""
+    data, objective = dataset(name, word, shape, n, seed), as_choice(objective, "Objective", OBJECTIVES)
+    seed, config = as_seed(seed), toy2d.ToyConfig(objective=objective)
+    state = toy2d.new_toy_state(toy2d.default_train_config(int(steps), seed, objective), config, seed)
     noise_swd = toy2d.sliced_wasserstein(np.random.default_rng(seed).standard_normal(data.shape), data)
-    last, t0, samples, swd = 0.0, time.perf_counter(), None, None
-    trained = {"model": None, "data": data, "name": name}
-    for p in training.train(state, x):
+    trained = {"model": None, "objective": objective, "models": _kept_models(previous, data), "data": data}
+    last, t0 = 0.0, time.perf_counter()
+    for p in training.train(state, torch.from_numpy(data)):
         step_aside()
         if time.perf_counter() - last > UPDATE_S or p.step == state.cfg.steps:
-            samples = toy2d.sample_points(state.ema.model, 1000, "ddim", 50, seed=seed)
+            samples = toy2d.sample_points(state.ema.model, 1000, *PREVIEW[objective], seed=seed)
             swd = toy2d.sliced_wasserstein(samples, data)
             trained["model"] = copy.deepcopy(state.ema.model)  # the session keeps this if the run is stopped
+            trained["models"] = {**trained["models"], objective: trained["model"]}
             progress(p.step / state.cfg.steps, desc=f"step {p.step}")
             status = (
-                f"step {p.step} / {state.cfg.steps} · loss {p.loss:.4f} · {time.perf_counter() - t0:.1f} s · "
-                f"sliced Wasserstein to the data: {swd:.3f} (pure noise: {noise_swd:.3f})"
+                f"step {p.step} / {state.cfg.steps} · {objective} · loss {p.loss:.4f} · "
+                f"{time.perf_counter() - t0:.1f} s · sliced Wasserstein to the data: {swd:.3f} "
+                f"(pure noise: {noise_swd:.3f})"
             )
-            yield status, training_figure(state.losses, samples, data, state.cfg.steps), trained
+            yield status, training_figure(state.losses, samples, data, state.cfg.steps, objective), dict(trained)
             last = time.perf_counter()
 
 
-def _trained(state: dict | None) -> dict:
-    if not state or state.get("model") is None:
-        raise gr.Error("Train the model first (the Train button above).")
-    return state
+def _trained(state: dict | None, request: gr.Request | None = None) -> dict:
+    return lab.session_model(state, request)
 
 
-def reverse(sampler, steps, seed, state, progress=gr.Progress()):
-    """Handler for /points_reverse: the particles flow back along the learned score field."""
-    state = _trained(state)
-    method = as_choice(sampler, "Sampler", SAMPLERS)
-    model, data = state["model"], state["data"]
-    progress(0.1, desc="sampling")
-    path = toy2d.reverse_paths(model, len(data), method, int(steps), as_seed(seed))
-    swd = toy2d.sliced_wasserstein(path[-1][1], data)
-    progress(0.4, desc="rendering")
+def _film_of_path(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> str:
+    """The reverse film: every particle along ``path`` [(s, x)], over the field it follows."""
     keep = np.unique(np.linspace(0, len(path) - 1, min(len(path), 150)).round().astype(int))
     g = np.linspace(-2.6, 2.6, 15)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    abar = toy2d.schedule_of(CONFIG).alpha_bars
     clouds, temps, arrows = [], [], []
     for i in keep:
-        t_, pts = path[i]
-        t_field = min(max(path[min(i + 1, len(path) - 1)][0], 0), CONFIG.T - 1)
-        s = toy2d.score_field(model, t_field, grid)
-        s *= 0.16 / (np.linalg.norm(s, axis=1, keepdims=True).max() + 1e-12)
+        s_, pts = path[i]
+        field = toy2d.drift_field(model, path[min(i + 1, len(path) - 1)][0] if i + 1 < len(path) else s_, grid)
+        field *= 0.16 / (np.linalg.norm(field, axis=1, keepdims=True).max() + 1e-12)
         clouds.append(pts[:FILM_POINTS])
-        temps.append(float(np.sqrt(1 - abar[min(max(t_, 0), CONFIG.T - 1)])) if t_ >= 0 else 0.0)
-        arrows.append((grid, s))
-    video = _film(clouds, temps, arrows)
-    status = f"{sampler}-{int(steps)}: sliced Wasserstein distance to the data {swd:.3f}"
-    return video, score_figure(model, path), status
+        temps.append(toy2d.noise_std(model.config, s_))
+        arrows.append((grid, field))
+    return _film(clouds, temps, arrows)
 
 
-def compare(seed, state, progress=gr.Progress()):
-    """Handler for /points_compare: DDPM vs DDIM paths from the same noise, and the distance against steps."""
-    state = _trained(state)
+def _method(sampler: Any, model: toy2d.ToyMLP, request: gr.Request | None) -> str:
+    method = as_choice(sampler, "Sampler", SAMPLERS)
+    if method not in toy2d.SAMPLERS_OF[model.config.objective]:
+        raise lab._err("lab.wrong_sampler", request)
+    return method
+
+
+def reverse(sampler, steps, seed, state, request: gr.Request = None, progress=gr.Progress()):
+    """Handler for /points_reverse: the particles flow back along the learned field (score or velocity)."""
+    state = _trained(state, request)
     model, data = state["model"], state["data"]
-    seed = as_seed(seed)
-    paths = {f"{k}-50": toy2d.reverse_paths(model, 200, v, 50, seed) for k, v in SAMPLERS.items()}
+    method = _method(sampler, model, request)
+    progress(0.1, desc="sampling")
+    path = toy2d.sample_path(model, len(data), method, int(steps), as_seed(seed))
+    swd = toy2d.sliced_wasserstein(path[-1][1], data)
+    progress(0.4, desc="rendering")
+    nfe = toy2d.evaluations(model.config, method, int(steps))
+    status = f"{sampler}-{int(steps)} ({nfe} network evaluations): sliced Wasserstein distance to the data {swd:.3f}"
+    return _film_of_path(model, path), score_figure(model, path), status
+
+
+def compare(seed, state, request: gr.Request = None, progress=gr.Progress()):
+    """Handler for /points_compare: the model's samplers' paths from the same noise, and the distance against
+    the number of steps."""
+    state = _trained(state, request)
+    model, data = state["model"], state["data"]
+    seed, samplers = as_seed(seed), [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[model.config.objective]]
+    paths = {f"{k}-50": toy2d.sample_path(model, 200, SAMPLERS[k], 50, seed) for k in samplers}
     results: dict[str, list[tuple[int, float]]] = {}
-    runs = [(k, v, s) for k, v in SAMPLERS.items() for s in (5, 10, 20, 50, 200, 1000)]
-    n = min(len(data), 2000)  # enough points for the distance; keeps 12 samplings to a few seconds
-    for i, (k, v, s) in enumerate(runs):
+    runs = [(k, s) for k in samplers for s in (5, 10, 20, 50, 200, 1000)]
+    n = min(len(data), 2000)  # enough points for the distance; keeps the samplings to a few seconds
+    for i, (k, s) in enumerate(runs):
         progress(i / len(runs), desc=f"{k}-{s}")
-        pts = toy2d.sample_points(model, n, v, s, seed)
+        pts = toy2d.sample_points(model, n, SAMPLERS[k], s, seed)
         results.setdefault(k, []).append((s, toy2d.sliced_wasserstein(pts, data)))
     rng = np.random.default_rng(seed + 1)
     noise = toy2d.sliced_wasserstein(rng.standard_normal(data.shape), data)
-    floor = toy2d.sliced_wasserstein(data[rng.permutation(len(data))[: len(data) // 2]], data)
-    return paths_figure(paths, data), steps_figure(results, floor, noise)
+    return paths_figure(paths, data), steps_figure(results, toy2d.sample_floor(data, n, seed), noise)
+
+
+def use_drawing(sketch: Any, request: gr.Request = None) -> tuple[str, str]:
+    """The drawing on the sketchpad as the "your shape" image (a PNG of its strokes), and that data set chosen."""
+    composite = sketch.get("composite") if isinstance(sketch, dict) else None
+    if composite is None:
+        raise lab._err("lab.no_drawing", request)
+    with user_errors():
+        imaging.shape_mask(composite)  # a blank canvas says so here, not at training
+    path = output_path(".png")
+    composite.save(path)
+    return path, "shape"
 
 
 # the controls at their defaults: the data set (name, word, shape, points, seed), training steps, the sampler
@@ -165,25 +197,42 @@ TRAIN_DEFAULT, SAMPLER_DEFAULT = 3000, ("DDPM", 200)
 
 @common.default_result
 def default_run() -> tuple:
-    """Every output of the panel for its default settings, before the first click (computed once, ~20 s):
-    (forward film, its plot, training status, loss plot, the trained model, reverse film, score plot, reverse
-    status, paths plot, steps plot). The visitor's session starts with that trained model."""
+    """Every output of the panel for its default settings, before the first click (computed once, ~1 min):
+    (forward film, its plot, training status, loss plot, reverse film, score plot, reverse status, paths plot,
+    steps plot, then ``lab.default_outputs``: the visitor's session starts with the default models)."""
     video, stats = forward(*DATA_DEFAULTS, progress=common.no_progress)
     *_, (status, loss_plot, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=common.no_progress)
     rev_video, score, rev_status = reverse(*SAMPLER_DEFAULT, DATA_DEFAULTS[4], trained, progress=common.no_progress)
     paths, steps = compare(DATA_DEFAULTS[4], trained, progress=common.no_progress)
-    return (
-        common.keep_file(video),
-        stats,
-        status,
-        loss_plot,
-        trained,
-        common.keep_file(rev_video),
-        score,
-        rev_status,
-        paths,
-        steps,
+    video, rev_video = common.keep_file(video), common.keep_file(rev_video)
+    return (video, stats, status, loss_plot, rev_video, score, rev_status, paths, steps, *lab.default_outputs(trained))
+
+
+def _data_controls(sfx: str) -> tuple[list, gr.Button]:
+    """The data set column: (name, word, shape, n, seed), the drawing pad, the forward button."""
+    name = gr.Radio(
+        [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value=DATA_DEFAULTS[0], label=t("points.dataset")
     )
+    word = gr.Textbox(DATA_DEFAULTS[1], label=t("points.word"), max_length=toy2d.MAX_TEXT)
+    shape = ImageInput(None, type="filepath", label=t("points.shape"), sources=["upload"], height=140)
+    with gr.Accordion(t("lab.sketch"), open=False):
+        gr.Markdown(t("lab.draw_intro"))
+        sketch = gr.Sketchpad(
+            type="pil", height=260, canvas_size=(400, 400), label=t("lab.sketch"), elem_id="points-sketch" + sfx
+        )
+        use = gr.Button(t("lab.use_drawing"), size="sm", elem_id="points-use-drawing" + sfx)
+    use.click(use_drawing, sketch, [shape, name], api_visibility="private", queue=False)
+    n = Slider(
+        toy2d.MIN_POINTS,
+        toy2d.MAX_POINTS,
+        DATA_DEFAULTS[3],
+        step=100,
+        name="Number of points",
+        integer=True,
+        label=t("points.n"),
+    )
+    seed = Slider(0, 1000, DATA_DEFAULTS[4], step=1, name="Seed", integer=True, label=t("points.seed"))
+    return [name, word, shape, n, seed], gr.Button(t("points.forward"))
 
 
 def build(page: gr.Blocks, api: bool = True) -> None:
@@ -193,34 +242,21 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     model_state = gr.State(None)
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            name = gr.Radio(
-                [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value=DATA_DEFAULTS[0], label=t("points.dataset")
-            )
-            word = gr.Textbox(DATA_DEFAULTS[1], label=t("points.word"), max_length=toy2d.MAX_TEXT)
-            shape = ImageInput(None, type="filepath", label=t("points.shape"), sources=["upload"], height=140)
-            n = Slider(
-                toy2d.MIN_POINTS,
-                toy2d.MAX_POINTS,
-                DATA_DEFAULTS[3],
-                step=100,
-                name="Number of points",
-                integer=True,
-                label=t("points.n"),
-            )
-            seed = Slider(0, 1000, DATA_DEFAULTS[4], step=1, name="Seed", integer=True, label=t("points.seed"))
-            forward_btn = gr.Button(t("points.forward"))
+            data_inputs, forward_btn = _data_controls(sfx)
         with gr.Column(scale=2), gr.Row():
             forward_video = gr.Video(
-                label=t("points.forward_video"),
-                autoplay=True,
-                loop=True,
-                height=320,
-                elem_id="points-forward" + sfx,
+                label=t("points.forward_video"), autoplay=True, loop=True, height=320, elem_id="points-forward" + sfx
             )
             forward_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("points.train_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
+            objective = gr.Radio(
+                [(t("lab.obj_denoise"), "denoise"), (t("lab.obj_flow"), "flow")],
+                value="denoise",
+                label=t("lab.objective"),
+                elem_id="points-objective" + sfx,
+            )
             steps = Slider(
                 100,
                 MAX_TRAIN_STEPS,
@@ -258,12 +294,17 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         paths_plot = Plot(show_label=False, format="png")
         steps_plot = Plot(show_label=False, format="png")
+    lab_outputs = lab.build(page, model_state, data_inputs[4], sfx, vis)
 
-    heavy = {"concurrency_id": "model", "concurrency_limit": 1, "api_visibility": vis}
-    shown = [forward_video, forward_plot, train_status, train_plot, model_state, reverse_video, score_plot]
-    shown += [reverse_status, paths_plot, steps_plot]
-    common.show_default(page, default_run, shown, concurrency_id="defaults", concurrency_limit=1)
-    data_inputs = [name, word, shape, n, seed]
+    heavy = {**common.MODEL_LANE, "api_visibility": vis}
+    shown = [forward_video, forward_plot, train_status, train_plot, reverse_video, score_plot, reverse_status]
+    common.show_default(
+        page,
+        default_run,
+        [*shown, paths_plot, steps_plot, *lab_outputs],
+        concurrency_id="defaults",
+        concurrency_limit=1,
+    )
     forward_btn.click(
         forward,
         data_inputs,
@@ -274,14 +315,20 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         concurrency_limit=1,
     )
     train_event = train_btn.click(
-        train, [*data_inputs, steps], [train_status, train_plot, model_state], api_name="points_train" + sfx, **heavy
+        train,
+        [*data_inputs, steps, objective, model_state],
+        [train_status, train_plot, model_state],
+        api_name="points_train" + sfx,
+        **heavy,
     )
     stop_btn.click(None, None, None, cancels=[train_event], api_name="points_stop" + sfx, api_visibility="private")
     reverse_btn.click(
         reverse,
-        [sampler, sample_steps, seed, model_state],
+        [sampler, sample_steps, data_inputs[4], model_state],
         [reverse_video, score_plot, reverse_status],
         api_name="points_reverse" + sfx,
         **heavy,
     )
-    compare_btn.click(compare, [seed, model_state], [paths_plot, steps_plot], api_name="points_compare" + sfx, **heavy)
+    compare_btn.click(
+        compare, [data_inputs[4], model_state], [paths_plot, steps_plot], api_name="points_compare" + sfx, **heavy
+    )

@@ -37,8 +37,10 @@ def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.
     return fig
 
 
-def training_figure(losses: list[float], samples: np.ndarray | None, data: np.ndarray, total: int) -> Figure:
-    """Loss per step, and the current samples (DDIM) over the data."""
+def training_figure(
+    losses: list[float], samples: np.ndarray | None, data: np.ndarray, total: int, objective: str = "denoise"
+) -> Figure:
+    """Loss per step, and the current samples (DDIM-50, or Heun-10 for a flow model) over the data."""
     fig = Figure(figsize=(7.5, 3.2), layout="constrained")
     ax, bx = fig.subplots(1, 2, width_ratios=[1.4, 1])
     if losses:
@@ -46,36 +48,43 @@ def training_figure(losses: list[float], samples: np.ndarray | None, data: np.nd
         steps = np.arange(1, len(y) + 1)
         ax.plot(steps, y, lw=0.5, alpha=0.3, color="#1f77b4")
         ax.plot(steps, smooth(y, max(len(y) // 50, 1)), color="#1f77b4")
-    ax.set(xlabel="step", ylabel="MSE on ε", title="Loss", xlim=(0, total))
+    target = "v" if objective == "flow" else "ε"
+    ax.set(xlabel="step", ylabel=f"MSE on {target}", title="Loss", xlim=(0, total))
     ax.grid(alpha=0.3)
     bx.scatter(data[:, 0], data[:, 1], s=1, color="#bbbbbb", label="data")
     if samples is not None:
         bx.scatter(samples[:, 0], samples[:, 1], s=1, color="#d62728", label="samples")
     bx.legend(fontsize=6, markerscale=4, loc="lower right")
-    _cloud_axes(bx, "Samples (DDIM-50)")
+    _cloud_axes(bx, "Samples (Heun-10)" if objective == "flow" else "Samples (DDIM-50)")
     bx.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
     return fig
 
 
-def score_figure(model: toy2d.ToyMLP, path: list[tuple[int, np.ndarray]]) -> Figure:
-    """The learned score field (arrows, normalised) at a few timesteps of a reverse path, with x_t on top.
+def score_figure(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> Figure:
+    """The field the particles follow (arrows, normalised: the score of a denoising model, -v of a flow model) at
+    a few times of a reverse path [(s, x_s)], with x_s on top.
 
-    The timesteps are spread towards the end (t near 0.6 T, 0.25 T, 0.08 T and the last step): with the linear
-    schedule the shape only appears in the last few hundred steps."""
-    T = model.config.T
-    ts = np.array([t_ for t_, _ in path[:-1]])
-    idx = sorted({int(np.abs(ts - target).argmin()) for target in (0.6 * T, 0.25 * T, 0.08 * T, 0)})
+    The times are spread towards the end for a denoising model (t near 0.6 T, 0.25 T, 0.08 T and the last step):
+    with the linear schedule the shape only appears in the last few hundred steps; evenly for a flow model."""
+    ss = np.array([s_ for s_, _ in path[:-1]])
+    targets = (0.75, 0.5, 0.25, 0.0) if model.config.objective == "flow" else (0.6, 0.25, 0.08, 0)
+    idx = sorted({int(np.abs(ss - target).argmin()) for target in targets})
     fig = Figure(figsize=(3 * len(idx), 3.2), layout="constrained")
     g = np.linspace(-2, 2, 17)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
     for ax, i in zip(np.atleast_1d(fig.subplots(1, len(idx))), idx, strict=True):
-        t_next = max(path[i + 1][0], 0)  # the field the sampler uses to leave x_t
-        s = toy2d.score_field(model, t_next, grid)
-        s = s / (np.linalg.norm(s, axis=1, keepdims=True).max() + 1e-12)
-        ax.quiver(grid[:, 0], grid[:, 1], s[:, 0], s[:, 1], color="#888", angles="xy", scale=8, width=0.004)
+        s_next = max(path[i + 1][0], 1 / model.config.T)  # the field the sampler uses to leave x_s (t >= 0)
+        f = toy2d.drift_field(model, s_next, grid)
+        f = f / (np.linalg.norm(f, axis=1, keepdims=True).max() + 1e-12)
+        ax.quiver(grid[:, 0], grid[:, 1], f[:, 0], f[:, 1], color="#888", angles="xy", scale=8, width=0.004)
         pts = path[i][1]
         ax.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#d62728")
-        _cloud_axes(ax, f"t = {t_next}")
+        label = (
+            f"s = {s_next:.2f}"
+            if model.config.objective == "flow"
+            else f"t = {toy2d.timestep_at(model.config, s_next)}"
+        )
+        _cloud_axes(ax, label)
         ax.set(xlim=(-2, 2), ylim=(-2, 2))
     return fig
 

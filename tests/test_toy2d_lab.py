@@ -4,6 +4,7 @@ drawn or uploaded shapes (every image mode through the same loader as the other 
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ def test_each_objective_offers_its_samplers_and_says_which() -> None:
         for sampler in toy2d.SAMPLERS_OF[model.config.objective]:
             path = toy2d.sample_path(model, 20, sampler, 6, seed=1)
             assert len(path) == 7 and path[0][0] == 1.0 and path[-1][0] == 0.0
-            assert all(a[0] > b[0] for a, b in zip(path, path[1:], strict=False))  # s decreases
+            assert all(a[0] > b[0] for a, b in itertools.pairwise(path))  # s decreases
             assert np.array_equal(path[0][1], toy2d.start_noise(20, 1)[0].numpy())  # the same noise for all
 
 
@@ -63,7 +64,10 @@ def test_labelled_shapes_are_three_separate_reproducible_classes() -> None:
     gaps = [np.linalg.norm(means[i] - means[j]) for i in range(3) for j in range(i + 1, 3)]
     assert min(gaps) > 0.6  # three shapes side by side, not on top of each other
     # a labelled sample judged against itself is perfect; with shuffled labels it is chance
-    assert toy2d.guidance_scores(pts[:500], labels[:500], pts, labels) == {"class_accuracy": 1.0, "median_off_shape": 0.0}
+    assert toy2d.guidance_scores(pts[:500], labels[:500], pts, labels) == {
+        "class_accuracy": 1.0,
+        "median_off_shape": 0.0,
+    }
     shuffled = toy2d.guidance_scores(pts[:900], np.random.default_rng(0).permutation(labels[:900]), pts, labels)
     assert 0.2 < shuffled["class_accuracy"] < 0.45
 
@@ -97,7 +101,10 @@ def test_conditional_training_and_guidance_put_samples_in_their_class() -> None:
     asked = torch.arange(3).repeat_interleave(100)
     score = {
         w: toy2d.guidance_scores(
-            toy2d.sample_points(state.ema.model, 300, "heun", 10, 1, labels=asked, guidance=w), asked.numpy(), pts, labels
+            toy2d.sample_points(state.ema.model, 300, "heun", 10, 1, labels=asked, guidance=w),
+            asked.numpy(),
+            pts,
+            labels,
         )
         for w in (-1.0, 1.0)
     }
@@ -149,7 +156,7 @@ def box(mode: str) -> Image.Image:
         palette.info["transparency"] = 0
         return palette
     if mode == "I;16":
-        return Image.fromarray((65535 - a.astype(np.uint16) * 200), "I;16")  # dark ink on 16-bit white
+        return Image.fromarray((65535 - a.astype(np.uint16) * 200).astype("<u2"))  # dark ink on 16-bit white
     if mode == "F":
         return Image.fromarray(np.where(a > 0, -3.5, 7.25).astype(np.float32), "F")
     raise AssertionError(mode)
