@@ -60,6 +60,15 @@ def language(request: gr.Request | None) -> str:
     return "zh" if preferred.startswith("zh") else "en"
 
 
+class ReaderLanguage:
+    """A stand-in for ``gr.Request`` when server text is made ahead of any visitor (a default result computed
+    once per language): it only carries the language."""
+
+    def __init__(self, lang: str) -> None:
+        self.headers = {"accept-language": lang}
+        self.query_params = {"lang": lang}
+
+
 @functools.cache
 def cjk_font() -> str | None:
     """A font matplotlib can draw Chinese with (the first of ``CJK_FONTS`` installed), or None."""
@@ -70,8 +79,9 @@ def cjk_font() -> str | None:
     if found:
         import matplotlib
 
-        # DejaVu Sans first (Latin, Greek, maths), the CJK font for what it lacks (matplotlib falls back per glyph)
-        matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans", found]
+        # DejaVu Sans first (Latin, Greek, maths), the CJK font for what it lacks: matplotlib falls back glyph by
+        # glyph along the named families of font.family (not along the generic sans-serif list)
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", found]
     return found
 
 

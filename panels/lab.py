@@ -236,13 +236,15 @@ def trace_click(s, state, evt: gr.SelectData, request: gr.Request = None):
 GUIDANCE_DEFAULTS, VIEW_DEFAULT = ("flow", 3.0, 0), 0.0
 
 
-def default_outputs(state: dict) -> tuple:
-    """What the lab shows before the first click, for the session's default model ``state`` (points.default_run):
-    (objectives status, chart, JSON, the state with both models, guidance status, triptych, scores, JSON,
-    view picture, status, JSON)."""
-    *_, objectives_out = objectives(GUIDANCE_DEFAULTS[2], state, progress=common.no_progress)
-    *_, guidance_out = guidance(*GUIDANCE_DEFAULTS, progress=common.no_progress)
-    picture, status, numbers = view(VIEW_DEFAULT, objectives_out[3])
+def default_outputs(state: dict, lang: str = "en") -> tuple:
+    """What the lab shows before the first click, for the session's default model ``state`` (points.default_run),
+    with its text in ``lang``: (objectives status, chart, JSON, the state with both models, guidance status,
+    triptych, scores, JSON, view picture, status, JSON). Models already trained are reused (``state``'s, and the
+    labelled one kept by ``labelled_model``), so a second language costs only the figures."""
+    reader = common.ReaderLanguage(lang)
+    *_, objectives_out = objectives(GUIDANCE_DEFAULTS[2], state, reader, progress=common.no_progress)
+    *_, guidance_out = guidance(*GUIDANCE_DEFAULTS, reader, progress=common.no_progress)
+    picture, status, numbers = view(VIEW_DEFAULT, objectives_out[3], reader)
     return (*objectives_out, *guidance_out, common.keep_file(picture), status, numbers)
 
 
@@ -283,7 +285,7 @@ def _guidance_section(sfx: str, vis: str) -> list:
                 label=t("lab.objective"),
             )
             w = Slider(-1, 20, GUIDANCE_DEFAULTS[1], step=0.5, name="Guidance w", label=t("lab.guidance"))
-            seed = Slider(0, 1000, GUIDANCE_DEFAULTS[2], step=1, name="Seed", integer=True, label="Seed")
+            seed = Slider(0, 1000, GUIDANCE_DEFAULTS[2], step=1, name="Seed", integer=True, label=t("lab.seed"))
             button = gr.Button(t("lab.guide"), variant="primary")
             status = gr.Markdown(elem_id="lab-guidance-status" + sfx)
         with gr.Column(scale=2):

@@ -29,6 +29,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "lab.guidance": "Guidance w",
         "lab.guide": "Train (once) and sample with guidance",
+        "lab.seed": "Seed (of the labelled data, the network and the noise)",
         "lab.views_intro": (
             "### What the model learned\n"
             "The model's density p_s(x) at a time s (by the change of variables along its ODE: exact up to the "
@@ -97,6 +98,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "lab.guidance": "引导强度 w",
         "lab.guide": "训练(一次)并带引导采样",
+        "lab.seed": "随机种子(带标签数据、网络和噪声)",
         "lab.views_intro": (
             "### 模型学到了什么\n"
             "模型在时刻 s 的密度 p_s(x)(沿其 ODE 用变量替换公式计算:除求解器步长外是精确的)、噪声中的网格被流带到"

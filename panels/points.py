@@ -208,6 +208,18 @@ def default_run() -> tuple:
     return (video, stats, status, loss_plot, rev_video, score, rev_status, paths, steps, *lab.default_outputs(trained))
 
 
+@common.default_result
+def default_run_zh() -> tuple:
+    """``default_run`` with the lab's text and plots in Chinese (the same models: a few seconds more)."""
+    english = default_run()
+    return (*english[:9], *lab.default_outputs(english[12], "zh"))
+
+
+def default_for(request: gr.Request) -> tuple:
+    """The default result in the reader's language."""
+    return default_run_zh() if common.language(request) == "zh" else default_run()
+
+
 def _data_controls(sfx: str) -> tuple[list, gr.Button]:
     """The data set column: (name, word, shape, n, seed), the drawing pad, the forward button."""
     name = gr.Radio(
@@ -300,7 +312,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     shown = [forward_video, forward_plot, train_status, train_plot, reverse_video, score_plot, reverse_status]
     common.show_default(
         page,
-        default_run,
+        default_for,
         [*shown, paths_plot, steps_plot, *lab_outputs],
         concurrency_id="defaults",
         concurrency_limit=1,

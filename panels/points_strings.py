@@ -34,9 +34,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "points.train_status": "Training",
         "points.reverse_intro": (
             "### The reverse process\n"
-            "The grey arrows are the learned score field at the current t: the force on each particle. DDPM adds a "
-            "random kick at every step (a zig-zag path, like Brownian motion); DDIM with η = 0 follows the field "
-            "deterministically (a smooth path)."
+            "The grey arrows are the learned field at the current time: the force on each particle (the score of a "
+            "denoising model, minus the velocity of a flow-matching one). DDPM adds a random kick at every step (a "
+            "zig-zag path, like Brownian motion); DDIM with η = 0 follows the field deterministically (a smooth "
+            "path). Euler and Heun solve the same ODE with one or two network evaluations a step: they are the "
+            "flow-matching model's samplers (choose its objective above, before Train)."
         ),
         "points.sampler": "Sampler",
         "points.sample_steps": "Sampling steps",
@@ -73,8 +75,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "points.train_status": "训练",
         "points.reverse_intro": (
             "### 反向过程\n"
-            "灰色箭头是当前 t 下学到的得分场:作用在每个粒子上的力。DDPM 每一步都加一次随机扰动(之字形路径,"
-            "像布朗运动);η = 0 的 DDIM 确定性地沿着场走(平滑路径)。"
+            "灰色箭头是当前时刻学到的场:作用在每个粒子上的力(去噪模型的得分,或流匹配模型速度的反方向)。DDPM "
+            "每一步都加一次随机扰动(之字形路径,像布朗运动);η = 0 的 DDIM 确定性地沿着场走(平滑路径)。Euler 和 Heun "
+            "以每步一次或两次网络计算求解同一个 ODE:它们是流匹配模型的采样器(在训练前于上方选择训练目标)。"
         ),
         "points.sampler": "采样器",
         "points.sample_steps": "采样步数",

@@ -78,3 +78,12 @@ def test_the_default_lab_outputs_are_complete() -> None:
     assert len(outputs) == 9 + 11
     assert all(o is not None for o in outputs)
     assert Path(outputs[-3]).exists() and outputs[-1]["mass"] == pytest.approx(1.0, abs=0.08)
+
+
+def test_the_default_lab_text_comes_in_the_reader_language() -> None:
+    from panels import points
+
+    zh, en = points.default_run_zh(), points.default_run()
+    assert "不超过 20 次计算时最好的是" in zh[9] and "Best at ≤ 20 evaluations" in en[9]
+    assert zh[11] == en[11] and zh[12] is en[12]  # the same models and numbers, only the words differ
+    assert "的点最靠近自己的类别" in zh[13] and "密度在整幅图上的积分为" in zh[18]
