@@ -30,6 +30,11 @@ LANGUAGES = ("en", "zh")
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
 
 
+def merge_strings(*tables: Strings) -> Strings:
+    """One panel's string table made of its sections' tables (keys must not collide: ``build_i18n`` checks)."""
+    return {lang: {k: v for table in tables for k, v in table[lang].items()} for lang in LANGUAGES}
+
+
 def make_translator(strings: Strings) -> Callable[[str], I18nData]:
     """Return ``t(key)`` for one panel's string table; unknown keys fail at build time."""
     missing = set(strings["en"]) ^ set(strings["zh"])

@@ -257,6 +257,11 @@ def build(page: gr.Blocks, model_state: gr.State, seed: gr.Slider, sfx: str, vis
     return [*objectives_out, model_state, *guidance_out, *view_out]
 
 
+def objective_choice(value: str, **kwargs: Any) -> gr.Radio:
+    """The objective picker (denoising or flow matching), labelled in the reader's language."""
+    return gr.Radio([(t(f"lab.obj_{o}"), o) for o in flow.OBJECTIVES], value=value, label=t("lab.objective"), **kwargs)
+
+
 def _objectives_section(model_state: gr.State, seed: gr.Slider, sfx: str, vis: str) -> list:
     gr.Markdown(t("lab.objectives_intro"))
     button = gr.Button(t("lab.compare"), variant="primary")
@@ -279,11 +284,7 @@ def _guidance_section(sfx: str, vis: str) -> list:
     gr.Markdown(t("lab.guidance_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            objective = gr.Radio(
-                [(t("lab.obj_flow"), "flow"), (t("lab.obj_denoise"), "denoise")],
-                value=GUIDANCE_DEFAULTS[0],
-                label=t("lab.objective"),
-            )
+            objective = objective_choice(GUIDANCE_DEFAULTS[0])
             w = Slider(-1, 20, GUIDANCE_DEFAULTS[1], step=0.5, name="Guidance w", label=t("lab.guidance"))
             seed = Slider(0, 1000, GUIDANCE_DEFAULTS[2], step=1, name="Seed", integer=True, label=t("lab.seed"))
             button = gr.Button(t("lab.guide"), variant="primary")

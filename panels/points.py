@@ -23,23 +23,14 @@ import torch
 from diffusion import flow, imaging, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
 from panels import common, lab
-from panels.common import (
-    ImageInput,
-    Plot,
-    Slider,
-    as_choice,
-    as_seed,
-    make_translator,
-    output_path,
-    user_errors,
-)
+from panels.common import ImageInput, Plot, Slider, as_choice, as_seed, user_errors
 from panels.lab_strings import STRINGS as LAB_STRINGS
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
 from panels.points_strings import STRINGS as POINTS_STRINGS
 from panels.priority import step_aside
 
-STRINGS = {lang: {**POINTS_STRINGS[lang], **LAB_STRINGS[lang]} for lang in POINTS_STRINGS}
-t = make_translator(STRINGS)
+STRINGS = common.merge_strings(POINTS_STRINGS, LAB_STRINGS)
+t = common.make_translator(STRINGS)
 
 CONFIG = toy2d.ToyConfig()
 FPS = 30
@@ -71,7 +62,7 @@ def _film(frames_points: list[np.ndarray], temps: list[float], arrows: list | No
         frames.append(renderer.draw(pts, temp, trail[-3:], arrows[i] if arrows else None))
         trail.append(pts)
     frames += [frames[-1]] * FPS  # hold the last frame for a second
-    return write_mp4(frames, output_path(".mp4"), fps=FPS)
+    return write_mp4(frames, common.output_path(".mp4"), fps=FPS)
 
 
 def forward(name, word, shape, n, seed, progress=gr.Progress()):
@@ -185,7 +176,7 @@ def use_drawing(sketch: Any, request: gr.Request = None) -> tuple[str, str]:
         raise lab._err("lab.no_drawing", request)
     with user_errors():
         imaging.shape_mask(composite)  # a blank canvas says so here, not at training
-    path = output_path(".png")
+    path = common.output_path(".png")
     composite.save(path)
     return path, "shape"
 
@@ -263,12 +254,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("points.train_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            objective = gr.Radio(
-                [(t("lab.obj_denoise"), "denoise"), (t("lab.obj_flow"), "flow")],
-                value="denoise",
-                label=t("lab.objective"),
-                elem_id="points-objective" + sfx,
-            )
+            objective = lab.objective_choice("denoise", elem_id="points-objective" + sfx)
             steps = Slider(
                 100,
                 MAX_TRAIN_STEPS,

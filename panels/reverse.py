@@ -42,7 +42,7 @@ from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_m
 from panels.reverse_plots import psnr_path_figure
 from panels.reverse_strings import STRINGS as REVERSE_STRINGS
 
-STRINGS = {lang: {**REVERSE_STRINGS[lang], **DIGITS_STRINGS[lang]} for lang in REVERSE_STRINGS}
+STRINGS = common.merge_strings(REVERSE_STRINGS, DIGITS_STRINGS)
 t = make_translator(STRINGS)
 MODELS = ("digits", "one-image")
 
