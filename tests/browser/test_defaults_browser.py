@@ -18,10 +18,14 @@ def test_points_starts_with_a_trained_model(open_page) -> None:
     pg = open_page("/points")
     expect(pg.locator("video")).to_have_count(2, timeout=30_000)
     expect(pg.get_by_text("step 3000 / 3000")).to_be_visible()
-    expect(pg.get_by_text("DDPM-200: sliced Wasserstein")).to_be_visible()
+    expect(pg.get_by_text("DDPM-200 (200 network evaluations)")).to_be_visible()
+    # the lab's sections too: both objectives compared, the guidance triptych's verdict, the density's mass
+    expect(pg.get_by_text("Best at ≤ 20 evaluations")).to_be_visible()
+    expect(pg.get_by_text("of the points land nearest to their own class")).to_be_visible()
+    expect(pg.get_by_text("the density integrates to")).to_be_visible()
     # the session holds the default model: sampling works without training first
     pg.get_by_role("button", name="Generate").click()
-    expect(pg.get_by_text("DDPM-200: sliced Wasserstein")).to_be_visible()
+    expect(pg.get_by_text("DDPM-200 (200 network evaluations)")).to_be_visible()
     expect(pg.get_by_text("Train the model first")).to_have_count(0)
 
 
