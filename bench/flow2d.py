@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np
 import torch

@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from diffusion import markov
 
 CHAINS, STEPS, REPEATS = 10_000, 1_000, 7

@@ -13,10 +13,7 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode

@@ -10,11 +10,7 @@ fresh sample of the same dataset (the floor: two finite samples of one distribut
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np
 import torch

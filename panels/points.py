@@ -121,7 +121,8 @@ def _film_of_path(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> 
     clouds, temps, arrows = [], [], []
     for i in keep:
         s_, pts = path[i]
-        field = toy2d.drift_field(model, path[min(i + 1, len(path) - 1)][0] if i + 1 < len(path) else s_, grid)
+        s_field = path[i + 1][0] if i + 1 < len(path) else s_  # the field that moves the particles on from here
+        field = toy2d.drift_field(model, s_field, grid)
         field *= 0.16 / (np.linalg.norm(field, axis=1, keepdims=True).max() + 1e-12)
         clouds.append(pts[:FILM_POINTS])
         temps.append(toy2d.noise_std(model.config, s_))

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 
 @pytest.mark.slow
 def test_concurrent_sessions_are_all_served() -> None:
-    import load
+    from bench import load
 
     report = load.run(sessions=6, seconds=20, abandoners=1)  # one client also leaves a max-size training call
     assert report["failed"] == 0, report
