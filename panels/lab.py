@@ -144,6 +144,16 @@ def guided(model: toy2d.ToyMLP, w: float, seed: int, per_class: int = 300) -> tu
     return pts, asked.numpy()
 
 
+_CURVES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # labelled model -> its scores over W_CURVE
+
+
+def _w_curve(model: toy2d.ToyMLP, seed: int, data: np.ndarray, labels: np.ndarray) -> list[dict]:
+    """The guidance scores at every w of ``W_CURVE`` (they depend on the model and seed only: computed once)."""
+    if model not in _CURVES:
+        _CURVES[model] = [toy2d.guidance_scores(*guided(model, v, seed, 100), data, labels) for v in W_CURVE]
+    return _CURVES[model]
+
+
 def guidance(objective, w, seed, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_guidance: the same-noise triptych (too weak, right, too strong) and the chosen w."""
     objective, lang = as_choice(objective, "Objective", OBJECTIVES), common.plot_language(request)
@@ -154,7 +164,7 @@ def guidance(objective, w, seed, request: gr.Request = None, progress=gr.Progres
     data, labels = toy2d.labelled_shapes(LABELLED_POINTS, seed)
     shown = [*zip(("lab.weak", "lab.right", "lab.strong"), TRIPTYCH, strict=True), ("lab.yours", w)]
     panels = [(f"{say(STRINGS, key, lang)} · w = {v:g}", *guided(model, v, seed)) for key, v in shown]
-    scores = [toy2d.guidance_scores(*guided(model, v, seed, 100), data, labels) for v in W_CURVE]
+    scores = _w_curve(model, seed, data, labels)
     mine = toy2d.guidance_scores(panels[-1][1], panels[-1][2], data, labels)
     sampler = "{} {}".format(*GUIDED_SAMPLER[objective]).title()
     model_name = say(STRINGS, f"lab.{objective}", lang)
@@ -179,15 +189,15 @@ GRID = 64
 def _density_and_mesh(model: toy2d.ToyMLP, s: float) -> tuple[np.ndarray, np.ndarray]:
     """log p_s on a GRID x GRID raster of the view and the mesh at the nearest step to s (kept per model)."""
     views = _VIEWS.setdefault(model, {})
+    if "mesh" not in views:  # the whole carried mesh, every step: one per model, whatever the time shown
+        views["mesh"] = toy2d.mesh(model)
     if s not in views:
         g = np.linspace(-VIEW_EXTENT, VIEW_EXTENT, GRID)
         points = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-        log_p = toy2d.density(model, s, points).reshape(GRID, GRID)
-        frames = toy2d.mesh(model)
-        views[s] = (log_p, min(frames, key=lambda f: abs(f[0] - s))[1])
-        while len(views) > 8:
-            views.pop(next(iter(views)))
-    return views[s]
+        views[s] = toy2d.density(model, s, points).reshape(GRID, GRID)
+        while len(views) > 9:  # the mesh and 8 times
+            views.pop(next(k for k in views if k != "mesh"))
+    return views[s], min(views["mesh"], key=lambda f: abs(f[0] - s))[1]
 
 
 def _picture(fig: Figure) -> str:
