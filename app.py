@@ -20,24 +20,35 @@ try:  # installed by the Space builder (and requirements-dev.txt); before torch:
 except ImportError:  # running locally without it: the GPU decorator is simply not applied
     spaces = None
 
-from panels import forward, markov, points, reverse, thermodynamics, training
+from panels import common, forward, markov, points, reverse, thermodynamics, training
 from panels.common import DEFAULTS, build_i18n, make_translator
+from panels.embed import NOTE_ID, URL_PREFIX, EmbedRoutes, embed_snippets
 from panels.fairness import FairShare
 
 APP_STRINGS = {
     "en": {
         "app.title": (
             "# Diffusion from first principles\n"
-            "How diffusion models work, one concept at a time, each backed by real, tested code. "
-            "Switch language in *Settings* at the bottom of the page."
+            "How diffusion models work, one concept at a time, each backed by real, tested code."
         ),
+        "app.embed": "Embed this experiment",
+        "app.embed_help": (
+            "The panel's current settings as a link: paste the iframe, or the web component, into a blog post. "
+            "Add `lang=zh` or `lang=en` to force the language."
+        ),
+        "app.embed_make": "Make the embed code",
+        "app.embed_code": "Embed code",
     },
     "zh": {
         "app.title": (
-            "# 从第一性原理理解扩散模型\n"
-            "一次一个概念地讲清扩散模型如何工作,每个概念都有真实、经过测试的代码支撑。"
-            "可在页面底部的 *Settings* 中切换语言。"
+            "# 从第一性原理理解扩散模型\n一次一个概念地讲清扩散模型如何工作,每个概念都有真实、经过测试的代码支撑。"
         ),
+        "app.embed": "嵌入这个实验",
+        "app.embed_help": (
+            "把面板当前的设置变成链接:把 iframe 或网页组件粘贴到博客文章里。加上 `lang=zh` 或 `lang=en` 可固定语言。"
+        ),
+        "app.embed_make": "生成嵌入代码",
+        "app.embed_code": "嵌入代码",
     },
 }
 t = make_translator(APP_STRINGS)
@@ -145,10 +156,49 @@ def mark_mcp_tools(demo: gr.Blocks) -> None:
             fn.fn._mcp_type = "excluded"  # Gradio lists only functions without a mark, or marked "tool"
 
 
+# The two languages the app has, each named in itself; a link reloads the page in that language (?lang=).
+LANGUAGE_SWITCH = (
+    '<nav class="lang-switch" aria-label="Language / 语言">'
+    '<a href="?lang=en" hreflang="en" lang="en">English</a> · <a href="?lang=zh" hreflang="zh" lang="zh">中文</a></nav>'
+)
+# Measured heights (px) of each panel alone, at a 700 px column and a 390 px phone (README: Embedding).
+EMBED_HEIGHTS = {
+    "thermodynamics": 2400,
+    "markov": 3300,
+    "forward": 3400,
+    "reverse": 4200,
+    "training": 2600,
+    "points": 5200,
+}
+
+
+def embed_code(route: str, in_url: dict[str, gr.components.Component]) -> None:
+    """An accordion that turns the panel's current settings into the iframe and web-component snippets."""
+    names, components = list(in_url), list(in_url.values())
+
+    def make(request: gr.Request, *values: Any) -> str:
+        headers = request.headers or {}
+        proto = headers.get("x-forwarded-proto") or getattr(getattr(request, "url", None), "scheme", None) or "http"
+        host = headers.get("x-forwarded-host") or headers.get("host", "127.0.0.1:7860")
+        settings = dict(zip(names, values, strict=True))
+        lang = common.forced_language_of(request)
+        if lang:
+            settings = {"lang": lang, **settings}
+        iframe, component = embed_snippets(f"{proto}://{host}", route, settings, EMBED_HEIGHTS[route])
+        return f"<!-- iframe -->\n{iframe}\n\n<!-- web component -->\n{component}\n"
+
+    with gr.Accordion(t("app.embed"), open=False, elem_classes="embed-code"):
+        gr.Markdown(t("app.embed_help"))
+        button = gr.Button(t("app.embed_make"), size="sm")
+        code = gr.Code(label=t("app.embed_code"), language="html", interactive=False, lines=6)
+    button.click(make, components, code, queue=False, api_visibility="private")
+
+
 def build_demo() -> gr.Blocks:
     """The whole app: tabs on the main page, and each panel alone on its own hidden route."""
     # delete_cache=(every, older_than) in seconds: keeps Gradio's file cache bounded on a public Space.
     with gr.Blocks(title="Diffusion from first principles", delete_cache=(1800, 3600)) as demo:
+        gr.HTML(LANGUAGE_SWITCH, padding=False)
         gr.Markdown(t("app.title"))
         with gr.Tabs() as tabs:
             for panel, after in zip(PANELS, [*PANELS[1:], None], strict=True):
@@ -166,7 +216,16 @@ def build_demo() -> gr.Blocks:
                         )
     for panel, after in zip(PANELS, [*PANELS[1:], None], strict=True):
         with demo.route(panel.route.capitalize(), f"/{panel.route}", show_in_navbar=False) as page:
+            gr.HTML(LANGUAGE_SWITCH, padding=False)
+            gr.Markdown(visible=False, elem_id=NOTE_ID)  # what the page's link changed (panels/embed.py)
+            before = set(demo.blocks)
             panel.build(page, False)
+            in_url = {
+                b.elem_id[len(URL_PREFIX) :]: b
+                for k, b in demo.blocks.items()
+                if k not in before and (getattr(b, "elem_id", None) or "").startswith(URL_PREFIX)
+            }
+            embed_code(panel.route, in_url)
             if after is not None:  # alone on its route (an embed): a link to the next concept's route
                 gr.HTML(
                     f'<a class="next-concept" href="{after.route}" target="_top">{t(f"app.next.{panel.route}")}</a>'
@@ -175,6 +234,7 @@ def build_demo() -> gr.Blocks:
     # (they pause the heavy lanes while they run: panels/priority.py); heavy events have their own lanes.
     demo.queue(max_size=128, default_concurrency_limit=4)
     mark_mcp_tools(demo)
+    common.follow_reader_language(demo)
     return demo
 
 
@@ -190,7 +250,8 @@ def launch_kwargs() -> dict[str, Any]:
         "i18n": I18N,
         "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
         # per-client caps on waiting events, and events whose caller went away cancelled (panels/fairness.py)
-        "app_kwargs": {"middleware": [Middleware(FairShare)]},
+        # panels/embed.py first (outermost): the fairness rules see the requests it rewrites
+        "app_kwargs": {"middleware": [Middleware(EmbedRoutes, pages=[p.route for p in PANELS]), Middleware(FairShare)]},
     }
 
 

@@ -6,7 +6,9 @@ Everything a visitor (or an API client bypassing the sliders) sends goes through
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import inspect
 import math
 import os
 import tempfile
@@ -56,13 +58,56 @@ def language(request: gr.Request | None) -> str:
         return "en"
     from urllib.parse import parse_qs, urlsplit
 
+    from panels.embed import forced_language
+
     query = dict(getattr(request, "query_params", None) or {})
     referer = (request.headers or {}).get("referer", "")
-    forced = query.get("lang") or parse_qs(urlsplit(referer).query).get("lang", [""])[0]
-    if forced in LANGUAGES:
+    forced = forced_language(query) or forced_language({k: v[0] for k, v in parse_qs(urlsplit(referer).query).items()})
+    if forced:
         return forced
     preferred = (request.headers or {}).get("accept-language", "").split(",")[0].strip().lower()
     return "zh" if preferred.startswith("zh") else "en"
+
+
+def forced_language_of(request: gr.Request | None) -> str | None:
+    """The language the page's link forces (``?lang=``), or None."""
+    from panels.embed import forced_language
+
+    return forced_language(dict(getattr(request, "query_params", None) or {})) if request is not None else None
+
+
+_READER: contextvars.ContextVar[str | None] = contextvars.ContextVar("reader_language", default=None)
+
+
+def reader_language() -> str:
+    """The language of the visitor whose event is running (``follow_reader_language``), English outside one."""
+    return _READER.get() or "en"
+
+
+@contextmanager
+def reading_in(lang: str) -> Iterator[None]:
+    """Make ``lang`` the reader's language for the code inside (a default result computed ahead of visitors)."""
+    token = _READER.set(lang)
+    try:
+        yield
+    finally:
+        _READER.reset(token)
+
+
+def follow_reader_language(demo: gr.Blocks) -> None:
+    """Run every event of ``demo`` with its visitor's language as ``reader_language()``: its preprocessing (our
+    checks' messages), its handler and its postprocessing. Gradio runs all three inside ``Blocks.process_api``
+    (sync parts in worker threads, which inherit the context), once per streamed step of a generator."""
+    original = demo.process_api
+
+    async def process_api(*args: Any, **kwargs: Any) -> Any:
+        request = kwargs.get("request")
+        if isinstance(request, list):  # a batched event: its requests share a page
+            request = request[0] if request else None
+        with reading_in(language(request)):
+            return await original(*args, **kwargs)
+
+    demo.process_api = process_api  # type: ignore[method-assign]
 
 
 class ReaderLanguage:
@@ -93,12 +138,14 @@ def cjk_font() -> str | None:
 def plot_language(request: gr.Request | None) -> str:
     """The language for a plot's labels: the reader's, or English when no Chinese font is installed (boxes
     instead of characters would help nobody)."""
-    lang = language(request)
+    lang = language(request) if request is not None else reader_language()
     return lang if lang == "en" or cjk_font() else "en"
 
 
-def say(strings: Strings, key: str, lang: str, **values: Any) -> str:
-    """A panel's server-side text in ``lang`` (English when missing), with ``values`` filled in."""
+def say(strings: Strings, key: str, lang: str | None = None, **values: Any) -> str:
+    """A panel's server-side text in ``lang`` (the reader's by default; English when missing), with ``values``
+    filled in."""
+    lang = lang or reader_language()
     text = strings.get(lang, {}).get(key) or strings["en"][key]
     return text.format(**values) if values else text
 
@@ -115,13 +162,127 @@ def build_i18n(*tables: Strings) -> gr.I18n:
     return gr.I18n(**merged)
 
 
+# The checkers' messages, and the field names the panels give them, in both languages (one table: a test checks
+# that every field name a panel passes has its Chinese name here).
+CHECKS: Strings = {
+    "en": {
+        "number": "{name} must be a number between {lo:g} and {hi:g}, got {value!r}.",
+        "range": "{name} must be between {lo:g} and {hi:g}, got {value!r}.",
+        "whole": "{name} must be a whole number, got {value!r}.",
+        "choice": "{name} must be one of {choices}, got {value!r}.",
+    },
+    "zh": {
+        "number": "{name} 必须是 {lo:g} 到 {hi:g} 之间的数,收到的是 {value!r}。",
+        "range": "{name} 必须在 {lo:g} 到 {hi:g} 之间,收到的是 {value!r}。",
+        "whole": "{name} 必须是整数,收到的是 {value!r}。",
+        "choice": "{name} 必须是 {choices} 之一,收到的是 {value!r}。",
+    },
+}
+FIELD_NAMES_ZH = {
+    "Batch size": "批大小",
+    "Batch": "批次",
+    "Colour": "颜色",
+    "Comparison": "对比",
+    "Duration (s)": "时长(秒)",
+    "EMA decay": "EMA 衰减",
+    "Guidance": "引导强度",
+    "Guidance w": "引导强度 w",
+    "Inversion steps": "反演步数",
+    "Learning rate": "学习率",
+    "Mix": "混合比例",
+    "Mix seed": "混合种子",
+    "Network": "网络",
+    "Number of chains": "链的数量",
+    "Number of points": "点数",
+    "Number of states": "状态数",
+    "Number of steps": "步数",
+    "Objective": "训练目标",
+    "Optimiser": "优化器",
+    "P(Rainy → Sunny)": "P(雨 → 晴)",
+    "P(Sunny → Rainy)": "P(晴 → 雨)",
+    "Particles": "粒子数",
+    "Prediction": "预测目标",
+    "Preview every": "预览间隔",
+    "Sampler": "采样器",
+    "Sampling steps": "采样步数",
+    "Seed": "随机种子",
+    "Size": "尺寸",
+    "Skip ahead (s)": "跳过(秒)",
+    "Start from": "起点",
+    "Start state": "起始状态",
+    "Starting values": "起始值",
+    "Steps": "步数",
+    "T": "T",
+    "Time s": "时间 s",
+    "Timestep t": "时间步 t",
+    "Training steps": "训练步数",
+    "eta": "eta",
+    "x": "x",
+    "y": "y",
+    "β": "β",
+    "Scenario": "场景",
+    "Schedule": "调度",
+    "Weights": "权重",
+}
+
+
+def field(name: str) -> str:
+    """A field's name in the reader's language."""
+    return FIELD_NAMES_ZH.get(name, name) if reader_language() == "zh" else name
+
+
+def check_error(key: str, name: str, **values: Any) -> gr.Error:
+    """A checker's message for field ``name``, in the reader's language."""
+    return gr.Error(say(CHECKS, key, name=field(name), **values))
+
+
+# Messages of the library (English: it knows no reader) that visitors meet, in Chinese: (pattern, text); the
+# text may use the pattern's groups.
+LIBRARY_ZH: list[tuple[str, str]] = [
+    (r"This file is not an image that can be read \((\w+)\)\.", r"这个文件不是可读取的图像(\1)。"),
+    (r"This image is too large: (.*) pixels, at most ([\d,]+)\.", r"图像太大:\1 像素,最多 \2。"),
+    (r"This image is too large: at most ([\d,]+) pixels\.", r"图像太大:最多 \1 像素。"),
+    (r"This image is empty\.", "这张图像是空的。"),
+    (r"This image file is damaged or truncated .*", "图像文件已损坏或不完整。"),
+    (r"This image is blank \(a single tone\).*", "这张图像是空白的(只有一种色调):请在浅色背景上画一个深色形状。"),
+    (r"Type a word .*", "请输入一个词(1 到 12 个字母或数字)来生成它的点云。"),
+    (r"Use at most (\d+) characters, got (\d+)\.", r"最多 \1 个字符,收到 \2 个。"),
+    (
+        r"Only Latin letters, digits and simple punctuation can be drawn; not: (.*)\.",
+        r"只能绘制拉丁字母、数字和简单标点;不能绘制:\1。",
+    ),
+    (r"That text draws no pixels: use letters or digits\.", "这段文字画不出像素:请使用字母或数字。"),
+    (r"The shape is too small .*", "形状太小,无法从中取点(少于 20 个像素)。"),
+    (r"Upload a black-and-white shape image first\.", "请先上传一张黑白形状图。"),
+    (r"Row (\d+) contains a negative probability: (.*)\.", r"第 \1 行含有负概率:\2。"),
+    (r"Row (\d+) contains a NaN or infinite value: (.*)\.", r"第 \1 行含有 NaN 或无穷大:\2。"),
+    (r"Row (\d+) sums to ([^,]+), not 1 .*", r"第 \1 行之和为 \2,不是 1:每一行是已知今天时明天的分布,和必须为 1。"),
+    (r"This chain has several stationary laws \(it is reducible\)\.", "这条链有多个平稳分布(它是可约的)。"),
+    (r"The transition matrix must .*", "转移矩阵必须是一个非空的方形数字表格。"),
+    (r"No pretrained model is available: start from scratch\.", "没有可用的预训练模型:请从头开始训练。"),
+]
+
+
+def translated(message: str, lang: str | None = None) -> str:
+    """A library message in the reader's language (as is when it has no translation)."""
+    import re
+
+    if (lang or reader_language()) != "zh":
+        return message
+    for pattern, text in LIBRARY_ZH:
+        if re.fullmatch(pattern, message, flags=re.S):
+            return re.sub(pattern, text, message, flags=re.S)
+    return message
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the library's ``ValueError`` (bad user input) into a ``gr.Error`` for the UI."""
+    """Turn the library's ``ValueError`` (bad user input) into a ``gr.Error`` for the UI, in the reader's
+    language."""
     try:
         yield
     except ValueError as exc:
-        raise gr.Error(str(exc)) from None
+        raise gr.Error(translated(str(exc))) from None
 
 
 def as_float(value: Any, name: str, lo: float, hi: float) -> float:
@@ -129,9 +290,9 @@ def as_float(value: Any, name: str, lo: float, hi: float) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise gr.Error(f"{name} must be a number between {lo:g} and {hi:g}, got {value!r}.") from None
+        raise check_error("number", name, lo=lo, hi=hi, value=value) from None
     if not math.isfinite(x) or not lo <= x <= hi:
-        raise gr.Error(f"{name} must be between {lo:g} and {hi:g}, got {value!r}.")
+        raise check_error("range", name, lo=lo, hi=hi, value=value)
     return x
 
 
@@ -139,14 +300,14 @@ def as_int(value: Any, name: str, lo: int, hi: int) -> int:
     """Parse a whole number in [lo, hi] (5.0 is accepted, 5.5 is not)."""
     x = as_float(value, name, lo, hi)
     if x != int(x):
-        raise gr.Error(f"{name} must be a whole number, got {value!r}.")
+        raise check_error("whole", name, value=value)
     return int(x)
 
 
 def as_choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
     """Map a dropdown/radio value to its meaning, or raise ``gr.Error`` listing the choices."""
     if not isinstance(value, str) or value not in choices:
-        raise gr.Error(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+        raise check_error("choice", name, choices=", ".join(choices), value=value)
     return choices[value]
 
 
@@ -357,10 +518,66 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
     return decorator
 
 
-def show_default(page: gr.Blocks, fn: Callable[[], Any], outputs: list[Any], **lane: Any) -> None:
+def url_params(api: bool, **components: Any) -> None:
+    """Let the link of the panel's own route set these components' starting values (``/markov?seed=7``): each
+    gets the ``elem_id`` that ``panels.embed`` looks for. On the tabbed main page (``api``) nothing is marked:
+    several panels there share names such as ``seed``."""
+    if not api:
+        for name, component in components.items():
+            component.elem_id = f"url-{name}"
+
+
+def experiment_in_url(request: gr.Request | None, components: list[Any]) -> bool:
+    """Whether the page's link sets any of these components (those marked by ``url_params``)."""
+    names = {c.elem_id[len("url-") :] for c in components if (getattr(c, "elem_id", None) or "").startswith("url-")}
+    query = dict(getattr(request, "query_params", None) or {}) if request is not None else {}
+    return bool(names & set(query))
+
+
+def run_if_experiment(
+    page: gr.Blocks, run: Callable[..., Any], inputs: list[Any], outputs: list[Any], **lane: Any
+) -> None:
+    """When the page's link sets an experiment, compute it once the page opens (outputs whose first value was
+    made with the default settings would otherwise sit beside other settings)."""
+
+    def first(request: gr.Request, *values: Any) -> Iterator[Any]:
+        if experiment_in_url(request, inputs):
+            result = run(*values)
+            yield from (result if inspect.isgenerator(result) else [result])
+        else:
+            yield tuple(gr.skip() for _ in outputs) if len(outputs) > 1 else gr.skip()
+
+    page.load(first, inputs, outputs, api_visibility="private", show_progress="minimal", **lane)
+
+
+def show_default(
+    page: gr.Blocks,
+    fn: Callable[[], Any],
+    outputs: list[Any],
+    run: Callable[..., Any] | None = None,
+    inputs: list[Any] | None = None,
+    **lane: Any,
+) -> None:
     """Fill ``outputs`` with a panel's default result when a visitor opens the page (served from the cache after
-    the first time: no empty output boxes before the first click)."""
-    page.load(fn, None, outputs, api_visibility="private", show_progress="minimal", **lane)
+    the first time: no empty output boxes before the first click). When the page's link sets an experiment
+    (``panels.embed``: one of ``inputs``), ``run`` computes that one from ``inputs`` instead (without ``run``,
+    the outputs stay empty rather than show the defaults' result beside other settings)."""
+
+    takes_request = bool(inspect.signature(fn).parameters)
+
+    def first(request: gr.Request, *values: Any) -> Iterator[Any]:
+        if not experiment_in_url(request, inputs or []):
+            yield fn(request) if takes_request else fn()
+        elif run is not None:
+            result = run(*values)
+            if inspect.isgenerator(result):
+                yield from result
+            else:
+                yield result
+        else:
+            yield tuple(gr.skip() for _ in outputs) if len(outputs) > 1 else gr.skip()
+
+    page.load(first, inputs or [], outputs, api_visibility="private", show_progress="minimal", **lane)
 
 
 _SESSION_MODELS: dict[int, tuple[gr.Blocks, gr.State]] = {}

@@ -35,6 +35,7 @@ from diffusion.classifier import load as load_classifier
 from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
+from panels import common
 from panels.common import MODEL_LANE, Number, Plot, Slider, as_choice, as_float, make_translator, user_errors
 from panels.digits_plots import inside_figure
 from panels.digits_strings import STRINGS
@@ -267,6 +268,10 @@ def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
     with gr.Column(visible=visible) as column:
         ui = _layout("" if api else "_page")
     _wire(ui, "public" if api else "private", "" if api else "_page")
+    names = ("label", "guidance", "steps", "sampler", "eta", "seed")
+    common.url_params(api, **{f"digits_{k}": ui[k] for k in names})
+    results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]
+    common.run_if_experiment(page, generate, [ui[k] for k in names], results, **MODEL_LANE)
     return column
 
 

@@ -242,6 +242,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("forward.sched_why"))
 
     view_in = [image, color, size, schedule, T, t_slider, seed]
+    common.url_params(api, color=color, size=size, schedule=schedule, T=T, t=t_slider, seed=seed)
     view_triggers = [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change]
     # x_t with its numbers, and beside it what the network is trained to output: same inputs, same triggers
     for fn, outputs, name in (

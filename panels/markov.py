@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from diffusion import markov
+from panels import common
 from panels.common import Plot, as_choice, as_float, as_int, as_seed, make_translator, memo, user_errors
 from panels.markov_plots import (
     STATE_NAMES,
@@ -231,6 +232,17 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             g_text = gr.Markdown()
     gr.Markdown(t("markov.gauss_why"))
 
+    common.url_params(
+        api,
+        steps=n_steps,
+        chains=n_chains,
+        seed=seed,
+        start=start,
+        beta=beta,
+        g_start=g_start,
+        g_steps=g_steps,
+        g_seed=g_seed,
+    )
     n_states.change(
         resize_matrix, n_states, [table, start], api_name="markov_resize" + sfx, api_visibility="private"
     ).then(

@@ -296,11 +296,23 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     lab_outputs = lab.build(page, model_state, data_inputs[4], sfx, vis)
 
     heavy = {**common.MODEL_LANE, "api_visibility": vis}
+    common.url_params(
+        api,
+        dataset=data_inputs[0],
+        word=data_inputs[1],
+        n=data_inputs[3],
+        seed=data_inputs[4],
+        steps=steps,
+        objective=objective,
+        sampler=sampler,
+        sample_steps=sample_steps,
+    )
     shown = [forward_video, forward_plot, train_status, train_plot, reverse_video, score_plot, reverse_status]
     common.show_default(
         page,
         default_for,
         [*shown, paths_plot, steps_plot, *lab_outputs],
+        inputs=[*data_inputs[:2], *data_inputs[3:], steps, objective, sampler, sample_steps],
         concurrency_id="defaults",
         concurrency_limit=1,
     )

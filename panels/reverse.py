@@ -209,6 +209,15 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     digits_column = digits.build_section(page, api, visible=True)
     with gr.Column(visible=False) as one_image_column:
         _build_one_image(page, vis, sfx, startup)
+    common.url_params(api, model=model_pick)
+    if not api:  # the link may pick the model: show its section
+        page.load(
+            lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
+            model_pick,
+            [digits_column, one_image_column],
+            queue=False,
+            api_visibility="private",
+        )
     model_pick.change(
         lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
         model_pick,
@@ -265,7 +274,15 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     hub_note = gr.Markdown()
 
     shown = [x_t, x0, status, final, frames_state, scrubber, eps, gif, psnr_plot, gallery]
-    common.show_default(page, default_one_image, shown, concurrency_id="defaults", concurrency_limit=1)
+    common.url_params(vis == "public", sampler=sampler, steps=steps, eta=eta, seed=seed, weights=weights)
+    common.show_default(
+        page,
+        default_one_image,
+        shown,
+        inputs=[sampler, steps, eta, seed, weights],
+        concurrency_id="defaults",
+        concurrency_limit=1,
+    )
     gen = run_btn.click(
         generate,
         [sampler, steps, eta, seed, weights, post_grid, custom_state],

@@ -188,11 +188,13 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         lambda s: gr.Slider(interactive=s == "driven"), scenario, skip_s, queue=False, api_visibility="private"
     )
     outputs = [video, gif_file, density, entropy, numbers]
-    common.show_default(page, default_run, outputs, concurrency_id="defaults", concurrency_limit=1)
+    inputs = [scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip_s]
+    common.url_params(api, scenario=scenario, particles=particles, seconds=seconds, seed=seed, skip=skip_s)
+    common.show_default(page, default_run, outputs, run, inputs, concurrency_id="defaults", concurrency_limit=1)
     gr.on(
         [run_btn.click],
         run,
-        [scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip_s],
+        inputs,
         outputs,
         api_name="thermo_run" + sfx,
         api_visibility=vis,

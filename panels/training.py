@@ -31,6 +31,7 @@ import torch
 from PIL import Image
 
 from diffusion import finetune, hub, imaging
+from panels import common
 from panels.common import (
     EXAMPLES,
     ImageInput,
@@ -482,6 +483,16 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
     preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
     estimate_inputs = [start_from, network, size, batch, steps, preview_every]
+    common.url_params(
+        api,
+        start_from=start_from,
+        network=network,
+        size=size,
+        prediction=prediction,
+        steps=steps,
+        lr=lr,
+        batch=batch,
+    )
     for component in estimate_inputs:
         component.change(
             estimate,
