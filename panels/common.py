@@ -135,6 +135,17 @@ def cjk_font() -> str | None:
     return found
 
 
+def plot_text(zh: dict[str, str]) -> Callable[[str], str]:
+    """``_(text)`` for a plots module: its English text, or the Chinese of ``zh`` when the reader reads Chinese
+    and a Chinese font is installed (``zh`` is keyed by the English text; a test checks that every ``_()`` text
+    of every plots module has its entry)."""
+
+    def _(text: str) -> str:
+        return zh.get(text, text) if plot_language(None) == "zh" else text
+
+    return _
+
+
 def plot_language(request: gr.Request | None) -> str:
     """The language for a plot's labels: the reader's, or English when no Chinese font is installed (boxes
     instead of characters would help nobody)."""
@@ -469,16 +480,18 @@ DEFAULTS: list[Callable[[], Any]] = []  # every panel's default result, for app.
 
 
 def default_result(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """Decorator: ``fn`` (a deterministic, seeded request with the panel's defaults) computed once per process,
-    by whichever caller comes first (the others wait for it), and listed in ``DEFAULTS``."""
-    lock, box = threading.Lock(), []
+    """Decorator: ``fn`` (a deterministic, seeded request with the panel's defaults) computed once per process
+    and language, by whichever caller comes first (the others wait for it), and listed in ``DEFAULTS``."""
+    lock, box = threading.Lock(), {}
 
     @functools.wraps(fn)
     def once() -> Any:
+        lang = reader_language()  # server text and plots are made in the reader's language: one result per language
         with lock:
-            if not box:
-                box.append(fn())
-        return box[0]
+            if lang not in box:
+                with reading_in(lang):
+                    box[lang] = fn()
+        return box[lang]
 
     DEFAULTS.append(once)
     return once
@@ -500,7 +513,7 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
 
         @functools.wraps(fn)
         def wrapper(*args: Any) -> Any:
-            key = cache_hash(list(args))
+            key = cache_hash([reader_language(), *args])  # the answer's text and plots are in the reader's language
             with lock:
                 if key in store:
                     store.move_to_end(key)

@@ -26,6 +26,7 @@ from panels.common import (
     as_choice,
     make_translator,
     output_path,
+    say,
     user_errors,
 )
 from panels.forward_plots import (
@@ -55,10 +56,10 @@ ANIMATION_FRAMES = 60
 def load(image: Any, color: Any, size: Any) -> torch.Tensor:
     """The uploaded image as a (C, size, size) tensor in [-1, 1], or a gr.Error saying what is wrong."""
     if image is None:
-        raise gr.Error("Upload an image first (or click one of the examples).")
+        raise gr.Error(say(STRINGS, "forward.err_upload"))
     channels = as_choice(color, "Colour", COLORS)
     if size not in SIZES:
-        raise gr.Error(f"Size must be one of {', '.join(map(str, SIZES))} pixels, got {size!r}.")
+        raise gr.Error(say(STRINGS, "forward.err_size", sizes=", ".join(map(str, SIZES)), got=size))
     with user_errors():
         return imaging.load_image(image, size=int(size), channels=channels)
 
@@ -70,7 +71,7 @@ def noise_like(x0: torch.Tensor, seed: int) -> torch.Tensor:
 
 def schedule_of(name: Any, T: int):
     if name not in SCHEDULES:
-        raise gr.Error(f"Schedule must be one of {', '.join(SCHEDULES)}, got {name!r}.")
+        raise gr.Error(say(STRINGS, "forward.err_schedule", names=", ".join(SCHEDULES), got=name))
     return make_schedule(name, T)
 
 
@@ -81,13 +82,14 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     x0 = load(image, color, size)
     s = schedule_of(schedule, T)
     if t_value > T - 1:
-        raise gr.Error(f"Timestep t must be between 0 and T - 1 = {T - 1}, got {t_value}.")
+        raise gr.Error(say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
     x_t = forward.q_sample(s, x0[None], torch.tensor([t_value]), noise_like(x0[None], seed))[0]
     ab = float(s.alpha_bars[t_value])
     text = (
         f"**t = {t_value}** · β_t = {s.betas[t_value]:.3e} · ᾱ_t = {ab:.4e} · "
         f"x_t = **{math.sqrt(ab):.4f}** · x₀ + **{math.sqrt(1 - ab):.4f}** · ε · "
-        f"log SNR = {s.log_snr[t_value]:+.2f} · pixel mean {x_t.mean():+.3f}, std {x_t.std():.3f}"
+        f"log SNR = {s.log_snr[t_value]:+.2f} · "
+        + say(STRINGS, "forward.pixels", mean=float(x_t.mean()), std=float(x_t.std()))
     )
     return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
 
@@ -100,7 +102,7 @@ def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
     x0 = load(image, color, size)[None]
     s = schedule_of(schedule, T)
     if t_value > T - 1:
-        raise gr.Error(f"Timestep t must be between 0 and T - 1 = {T - 1}, got {t_value}.")
+        raise gr.Error(say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
     t_ = torch.tensor([t_value])
     eps = noise_like(x0, seed)
     v = forward.target_for("v", s, x0, t_, eps)
@@ -110,16 +112,16 @@ def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
 def parse_timesteps(text: Any, T: int) -> list[int]:
     """'0, 100, 999' -> [0, 100, 999], each in [0, T-1], at most MAX_STRIP of them."""
     if not isinstance(text, str) or not text.strip():
-        raise gr.Error("Timesteps must be a comma-separated list of whole numbers, e.g. 0, 100, 500, 999.")
+        raise gr.Error(say(STRINGS, "forward.err_list"))
     try:
         values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
     except ValueError:
-        raise gr.Error(f"Timesteps must be whole numbers separated by commas, got {text!r}.") from None
+        raise gr.Error(say(STRINGS, "forward.err_whole", got=text)) from None
     if not values or len(values) > MAX_STRIP:
-        raise gr.Error(f"Give between 1 and {MAX_STRIP} timesteps.")
+        raise gr.Error(say(STRINGS, "forward.err_count", most=MAX_STRIP))
     bad = [v for v in values if not 0 <= v <= T - 1]
     if bad:
-        raise gr.Error(f"Timesteps must be between 0 and T - 1 = {T - 1}; out of range: {bad}.")
+        raise gr.Error(say(STRINGS, "forward.err_range", last=T - 1, bad=bad))
     return values
 
 
@@ -153,9 +155,9 @@ def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
     eps = np.random.default_rng(seed + 1).standard_normal(x0.shape)
     closed = [np.sqrt(a) * x0 + np.sqrt(1 - a) * eps for a in abar]  # one jump per column
     rows = {
-        "post: [0, 1], clipped": [np.clip(x, 0, 1) for x in post],
-        "[−1, 1], step by step": [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
-        "[−1, 1], closed form": [np.clip((x + 1) / 2, 0, 1) for x in closed],
+        say(STRINGS, "forward.row_post"): [np.clip(x, 0, 1) for x in post],
+        say(STRINGS, "forward.row_steps"): [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
+        say(STRINGS, "forward.row_closed"): [np.clip((x + 1) / 2, 0, 1) for x in closed],
     }
     brightness = mean_brightness_figure([float(x.mean()) for x in post], [float((x.mean() + 1) / 2) for x in ddpm])
     return post_demo_figure(rows, betas), brightness
@@ -167,7 +169,9 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
     s = schedule_of(schedule, T)
     eps = noise_like(x0[None], seed)
     frames = []
-    for t_value in progress.tqdm(np.linspace(0, T - 1, ANIMATION_FRAMES).round().astype(int), desc="frames"):
+    for t_value in progress.tqdm(
+        np.linspace(0, T - 1, ANIMATION_FRAMES).round().astype(int), desc=say(STRINGS, "forward.frames")
+    ):
         frames.append(upscale(imaging.to_pil(forward.q_sample(s, x0[None], torch.tensor([t_value]), eps)[0])))
     return frames_to_gif(frames, output_path(".gif"))
 
@@ -176,7 +180,7 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
 @common.memo(CACHE_SIZE)
 def schedules(T) -> tuple:
     """Handler for /forward_schedules: the three schedules and what survives at t = T."""
-    lines = ["| schedule | β₁ | β_T | ᾱ_T | √ᾱ_T (image left at t = T) | log SNR at T |", "|---|---|---|---|---|---|"]
+    lines = [say(STRINGS, "forward.table_head"), "|---|---|---|---|---|---|"]
     for name in SCHEDULES:
         s = make_schedule(name, T)
         ab = s.alpha_bars[-1]
@@ -193,7 +197,9 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         with gr.Column(scale=1, min_width=300):
             image = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
             gr.Examples(common.EXAMPLES, inputs=image, cache_examples=False, label=t("forward.examples"))
-            color = gr.Radio(list(COLORS), value="grayscale", label=t("forward.color"))
+            color = gr.Radio(
+                [(t(f"forward.color_{c}"), c) for c in COLORS], value="grayscale", label=t("forward.color")
+            )
             size = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
         with gr.Column(scale=1, min_width=300):
             schedule = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "forward.err_upload": "Upload an image first (or click one of the examples).",
+        "forward.err_size": "Size must be one of {sizes} pixels, got {got!r}.",
+        "forward.err_schedule": "Schedule must be one of {names}, got {got!r}.",
+        "forward.err_t": "Timestep t must be between 0 and T - 1 = {last}, got {got}.",
+        "forward.err_list": "Timesteps must be a comma-separated list of whole numbers, e.g. 0, 100, 500, 999.",
+        "forward.err_whole": "Timesteps must be whole numbers separated by commas, got {got!r}.",
+        "forward.err_count": "Give between 1 and {most} timesteps.",
+        "forward.err_range": "Timesteps must be between 0 and T - 1 = {last}; out of range: {bad}.",
+        "forward.pixels": "pixel mean {mean:+.3f}, std {std:.3f}",
+        "forward.row_post": "post: [0, 1], clipped",
+        "forward.row_steps": "[−1, 1], step by step",
+        "forward.row_closed": "[−1, 1], closed form",
+        "forward.frames": "frames",
+        "forward.table_head": "| schedule | β₁ | β_T | ᾱ_T | √ᾱ_T (image left at t = T) | log SNR at T |",
+        "forward.color_grayscale": "grayscale",
+        "forward.color_RGB": "RGB",
         "forward.tab": "3 · Forward process",
         "forward.intro": (
             "## The forward process: destroying an image with Gaussian noise\n"
@@ -75,6 +91,22 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "forward.err_upload": "请先上传一张图像(或点击一个示例)。",
+        "forward.err_size": "尺寸必须是 {sizes} 像素之一,收到的是 {got!r}。",
+        "forward.err_schedule": "调度必须是 {names} 之一,收到的是 {got!r}。",
+        "forward.err_t": "时间步 t 必须在 0 到 T - 1 = {last} 之间,收到的是 {got}。",
+        "forward.err_list": "时间步必须是用逗号分隔的整数列表,例如 0, 100, 500, 999。",
+        "forward.err_whole": "时间步必须是用逗号分隔的整数,收到的是 {got!r}。",
+        "forward.err_count": "请给出 1 到 {most} 个时间步。",
+        "forward.err_range": "时间步必须在 0 到 T - 1 = {last} 之间;超出范围:{bad}。",
+        "forward.pixels": "像素均值 {mean:+.3f},标准差 {std:.3f}",
+        "forward.row_post": "原文:[0, 1],截断",
+        "forward.row_steps": "[−1, 1],逐步加噪",
+        "forward.row_closed": "[−1, 1],闭式一步到位",
+        "forward.frames": "帧",
+        "forward.table_head": "| 调度 | β₁ | β_T | ᾱ_T | √ᾱ_T(t = T 时剩下的图像) | T 处的 log SNR |",
+        "forward.color_grayscale": "灰度",
+        "forward.color_RGB": "RGB",
         "forward.tab": "3 · 前向过程",
         "forward.intro": (
             "## 前向过程:用高斯噪声一步步破坏图像\n"

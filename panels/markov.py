@@ -17,13 +17,14 @@ import pandas as pd
 
 from diffusion import markov
 from panels import common
-from panels.common import Plot, as_choice, as_float, as_int, as_seed, make_translator, memo, user_errors
+from panels.common import Plot, as_choice, as_float, as_int, as_seed, make_translator, memo, say, user_errors
 from panels.markov_plots import (
     STATE_NAMES,
     convergence_figure,
     gaussian_chain_figure,
     n_step_figure,
     path_strip_html,
+    state_name,
     transition_diagram,
 )
 from panels.markov_strings import STRINGS
@@ -48,9 +49,14 @@ GAUSS_STARTS = {
 SEED_MATRIX = [[0.8, 0.2], [0.6, 0.4]]  # the source post's weather chain
 
 
+def state_choices(k: int) -> list[tuple[Any, str]]:
+    """The first ``k`` states as choices: the name in the reader's language, the English name as the value."""
+    return [(t(f"markov.state_{name}"), name) for name in STATE_NAMES[:k]]
+
+
 def matrix_frame(matrix: list[list[float]]) -> pd.DataFrame:
     """A transition matrix as the table the UI edits: rows 'from', columns 'to'."""
-    names = list(STATE_NAMES[: len(matrix)])
+    names = [state_name(i) for i in range(len(matrix))]
     return pd.DataFrame(matrix, columns=[f"→ {n}" for n in names], index=names)
 
 
@@ -93,7 +99,7 @@ def stationary_markdown(result: markov.StationaryLaw) -> str:
     (``__i18n__{"key": ...}``). The numbers use symbols only: C a closed class, d its period,
     T the transient states, as the verdict's legend says.
     """
-    names = STATE_NAMES[: result.laws.shape[1]]
+    names = [state_name(i) for i in range(result.laws.shape[1])]
     if result.unique and result.converges:
         verdict = str(t("markov.verdict_ok"))
     elif result.unique:
@@ -119,9 +125,7 @@ def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> 
     n_steps = as_int(n_steps, "Number of steps", 1, MAX_STEPS)
     n_chains = as_int(n_chains, "Number of chains", 1, MAX_CHAINS)
     if n_steps * n_chains > MAX_WORK:
-        raise gr.Error(
-            f"Steps × chains is capped at {MAX_WORK:,} per request (got {n_steps * n_chains:,}); lower one of them."
-        )
+        raise gr.Error(say(STRINGS, "markov.too_much", cap=MAX_WORK, got=n_steps * n_chains))
     rng = np.random.default_rng(as_seed(seed))
     paths = markov.simulate(matrix, np.full(n_chains, start_idx), n_steps, rng)
     result = markov.stationary_law(matrix)
@@ -160,7 +164,8 @@ def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
     text = (
         f"t = {n_steps}: ᾱ_t = (1 − β)^t = {alpha_bar:.3e}, "
         f"x_t = {alpha_bar**0.5:.3e}·x₀ + {cond_var[-1] ** 0.5:.6f}·ε\n\n"
-        f"{t('markov.table_legend')}\n\n| | sim | exact | N(0, 1) |\n|---|---|---|---|\n"
+        f"{say(STRINGS, 'markov.table_legend')}\n\n"
+        f"| | {say(STRINGS, 'markov.sim')} | {say(STRINGS, 'markov.exact')} | N(0, 1) |\n|---|---|---|---|\n"
         f"| E[x_t] | {xs[-1].mean():+.4f} | {means[-1]:+.4f} | 0 |\n"
         f"| Var[x_t] | {xs[-1].var():.4f} | {variances[-1]:.4f} | 1 |"
     )
@@ -174,7 +179,7 @@ def resize_matrix(n_states: Any) -> tuple[pd.DataFrame, gr.Dropdown]:
         matrix = SEED_MATRIX
     else:  # stay put with 0.5, else move to each other state with equal chance
         matrix = [[0.5 if i == j else 0.5 / (k - 1) for j in range(k)] for i in range(k)]
-    return matrix_frame(matrix), gr.Dropdown(choices=list(STATE_NAMES[:k]), value=STATE_NAMES[0])
+    return matrix_frame(matrix), gr.Dropdown(choices=state_choices(k), value=STATE_NAMES[0])
 
 
 def sliders_to_matrix(p_sr: Any, p_rs: Any) -> pd.DataFrame:
@@ -205,7 +210,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 matrix_frame(SEED_MATRIX), label=t("markov.matrix"), datatype="number", interactive=True
             )
             start = gr.Dropdown(
-                list(STATE_NAMES[:2]), value=STATE_NAMES[0], label=t("markov.start"), allow_custom_value=True
+                state_choices(2), value=STATE_NAMES[0], label=t("markov.start"), allow_custom_value=True
             )
             n_steps = gr.Slider(1, 1000, 200, step=1, label=t("markov.n_steps"))
             n_chains = gr.Slider(1, MAX_CHAINS, 2000, step=1, label=t("markov.n_chains"))
@@ -223,7 +228,11 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             beta = gr.Slider(0.001, 0.5, 0.02, step=0.001, label=t("markov.beta"))
-            g_start = gr.Dropdown(list(GAUSS_STARTS), value=next(iter(GAUSS_STARTS)), label=t("markov.g_start"))
+            g_start = gr.Dropdown(
+                [(t(f"markov.start_{k}"), k) for k in GAUSS_STARTS],
+                value=next(iter(GAUSS_STARTS)),
+                label=t("markov.g_start"),
+            )
             g_steps = gr.Slider(1, 1000, 300, step=1, label=t("markov.n_steps"))
             g_seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
             g_run = gr.Button(t("markov.g_run"), variant="primary")

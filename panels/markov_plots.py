@@ -1,7 +1,6 @@
 """Figures and HTML for the Markov panel (matplotlib object API: handlers run in threads).
 
-Plot labels stay in English and mathematical notation: the Space has no CJK font, and the
-bilingual explanations live in the panel's Markdown.
+Text is in the reader's language (``_``: Chinese where a CJK font is installed, else English).
 """
 
 from __future__ import annotations
@@ -13,6 +12,41 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from panels.common import plot_text
+
+ZH = {
+    "Sunny": "晴",
+    "Rainy": "雨",
+    "Cloudy": "阴",
+    "Snowy": "雪",
+    "day {day}: {state}": "第 {day} 天:{state}",
+    "days 0–{last} of {total} (chain 1)": "第 0–{last} 天,共 {total} 天(第 1 条链)",
+    "Transition diagram (arrow width ∝ probability)": "转移图(箭头宽度 ∝ 概率)",
+    "days n (log scale)": "天数 n(对数刻度)",
+    "fraction of days so far": "迄今各状态的天数比例",
+    "One chain: time averages → π (dashed)": "一条链:时间平均 → π(虚线)",
+    "step n": "步数 n",
+    "fraction of chains": "链的比例",
+    "{n:,} chains (dots) vs p0 Pⁿ (±2 s.e.)": "{n:,} 条链(点)对比 p0 Pⁿ(±2 标准误)",
+    "start: {state}": "起点:{state}",
+    "law after n steps": "n 步后的分布",
+    "density": "密度",
+    "Law of x_t slides to N(0, 1)": "x_t 的分布滑向 N(0, 1)",
+    "simulated mean": "模拟均值",
+    "closed-form mean": "闭式均值",
+    "simulated variance": "模拟方差",
+    "closed-form variance": "闭式方差",
+    "step t": "步数 t",
+    "Moments (β from {lo:.3g} to {hi:.3g})": "矩(β 从 {lo:.3g} 到 {hi:.3g})",
+}
+_ = plot_text(ZH)
+
+
+def state_name(i: int) -> str:
+    """State ``i``'s name in the reader's language (the API and the table keep the English names)."""
+    return _(STATE_NAMES[i])
+
+
 STATE_NAMES = ("Sunny", "Rainy", "Cloudy", "Snowy")
 STATE_ICONS = ("☀️", "🌧️", "☁️", "❄️")
 STATE_COLORS = ("#f5b700", "#2f6fdf", "#8a8f98", "#5fc4d9")
@@ -23,13 +57,14 @@ def path_strip_html(path: np.ndarray, total_steps: int, max_cells: int = 60) -> 
     cells = []
     for day, s in enumerate(path[:max_cells]):
         cells.append(
-            f'<div title="day {day}: {STATE_NAMES[s]}" style="background:{STATE_COLORS[s]};'
+            f'<div title="{html.escape(_("day {day}: {state}").format(day=day, state=state_name(s)))}" '
+            f'style="background:{STATE_COLORS[s]};'
             "width:2.1em;height:2.6em;border-radius:4px;display:flex;flex-direction:column;"
             'align-items:center;justify-content:center;font-size:0.9em;color:#111">'
             f"<span>{STATE_ICONS[s]}</span><span style='font-size:0.65em'>{day}</span></div>"
         )
     shown = min(max_cells, path.size)
-    note = f"days 0–{shown - 1} of {total_steps + 1} (chain 1)"
+    note = _("days 0–{last} of {total} (chain 1)").format(last=shown - 1, total=total_steps + 1)
     return (
         '<div class="markov-path" style="display:flex;flex-wrap:wrap;gap:3px">'
         + "".join(cells)
@@ -59,8 +94,8 @@ def transition_diagram(matrix: np.ndarray) -> Figure:
                 _draw_edge(ax, pos, i, j, matrix[i, j])
     for i in range(k):
         ax.add_patch(_circle(pos[i], STATE_COLORS[i]))
-        ax.text(*pos[i], STATE_NAMES[i], ha="center", va="center", fontsize=9, weight="bold", zorder=5)
-    ax.set_title("Transition diagram (arrow width ∝ probability)", fontsize=9)
+        ax.text(*pos[i], state_name(i), ha="center", va="center", fontsize=9, weight="bold", zorder=5)
+    ax.set_title(_("Transition diagram (arrow width ∝ probability)"), fontsize=9)
     return fig
 
 
@@ -134,9 +169,9 @@ def convergence_figure(
     ax1, ax2 = fig.subplots(1, 2)
     for s in range(k):
         c = STATE_COLORS[s]
-        ax1.plot(days, time_avg[:, s], color=c, lw=1.5, label=STATE_NAMES[s])
+        ax1.plot(days, time_avg[:, s], color=c, lw=1.5, label=state_name(s))
         ax2.plot(steps, ensemble[:, s], "o", ms=2.5, color=c, alpha=0.7)
-        ax2.plot(steps, laws[:, s], "-", color=c, lw=1.2, label=f"{STATE_NAMES[s]}: p0 Pⁿ")
+        ax2.plot(steps, laws[:, s], "-", color=c, lw=1.2, label=f"{state_name(s)}: p0 Pⁿ")
         band = 2 * np.sqrt(laws[:, s] * (1 - laws[:, s]) / n_chains)
         ax2.fill_between(steps, laws[:, s] - band, laws[:, s] + band, color=c, alpha=0.15, lw=0)
         if pi is not None:
@@ -144,16 +179,16 @@ def convergence_figure(
                 ax.axhline(pi[s], color=c, ls="--", lw=0.8)
     ax1.set_xscale("log")
     ax1.set(
-        xlabel="days n (log scale)",
-        ylabel="fraction of days so far",
+        xlabel=_("days n (log scale)"),
+        ylabel=_("fraction of days so far"),
         ylim=(-0.02, 1.02),
-        title="One chain: time averages → π (dashed)",
+        title=_("One chain: time averages → π (dashed)"),
     )
     ax2.set(
-        xlabel="step n",
-        ylabel="fraction of chains",
+        xlabel=_("step n"),
+        ylabel=_("fraction of chains"),
         ylim=(-0.02, 1.02),
-        title=f"{n_chains:,} chains (dots) vs p0 Pⁿ (±2 s.e.)",
+        title=_("{n:,} chains (dots) vs p0 Pⁿ (±2 s.e.)").format(n=n_chains),
     )
     ax1.legend(fontsize=7, loc="best")
     ax2.legend(fontsize=7, loc="best")
@@ -172,8 +207,13 @@ def n_step_figure(laws_by_start: np.ndarray) -> Figure:
     steps = np.arange(horizon)
     for i, ax in enumerate(axes):
         ax.stackplot(steps, laws_by_start[i].T, colors=STATE_COLORS[:k], alpha=0.85, step="mid")
-        ax.set(title=f"start: {STATE_NAMES[i]}", xlabel="step n", xlim=(0, horizon - 1), ylim=(0, 1))
-    axes[0].set_ylabel("law after n steps")
+        ax.set(
+            title=_("start: {state}").format(state=state_name(i)),
+            xlabel=_("step n"),
+            xlim=(0, horizon - 1),
+            ylim=(0, 1),
+        )
+    axes[0].set_ylabel(_("law after n steps"))
     fig.legend(STATE_NAMES[:k], loc="outside right center", fontsize=7)
     return fig
 
@@ -197,15 +237,15 @@ def gaussian_chain_figure(
     for color, t in zip(palette, snapshot_steps, strict=False):
         ax1.hist(xs[t], bins=80, range=(-5, 5), density=True, histtype="step", lw=1.3, color=color, label=f"t = {t}")
     # The t = 0 histogram can be a spike (all starts equal); clip it so the others stay readable.
-    ax1.set(xlabel="x", ylabel="density", xlim=(-5, 5), ylim=(0, 1.0), title="Law of x_t slides to N(0, 1)")
+    ax1.set(xlabel="x", ylabel=_("density"), xlim=(-5, 5), ylim=(0, 1.0), title=_("Law of x_t slides to N(0, 1)"))
     ax1.legend(fontsize=7)
     t = np.arange(xs.shape[0])
-    ax2.plot(t, xs.mean(axis=1), color="#1f77b4", lw=1.5, label="simulated mean")
-    ax2.plot(t, means, "k--", lw=1, label="closed-form mean")
-    ax2.plot(t, xs.var(axis=1), color="#d62728", lw=1.5, label="simulated variance")
-    ax2.plot(t, variances, "k:", lw=1, label="closed-form variance")
+    ax2.plot(t, xs.mean(axis=1), color="#1f77b4", lw=1.5, label=_("simulated mean"))
+    ax2.plot(t, means, "k--", lw=1, label=_("closed-form mean"))
+    ax2.plot(t, xs.var(axis=1), color="#d62728", lw=1.5, label=_("simulated variance"))
+    ax2.plot(t, variances, "k:", lw=1, label=_("closed-form variance"))
     ax2.axhline(0, color="#999", lw=0.5)
     ax2.axhline(1, color="#999", lw=0.5)
-    ax2.set(xlabel="step t", title=f"Moments (β from {betas.min():.3g} to {betas.max():.3g})")
+    ax2.set(xlabel=_("step t"), title=_("Moments (β from {lo:.3g} to {hi:.3g})").format(lo=betas.min(), hi=betas.max()))
     ax2.legend(fontsize=7)
     return fig

@@ -26,6 +26,7 @@ from panels.common import (
     Slider,
     make_translator,
     output_path,
+    say,
     user_errors,
 )
 from panels.priority import step_aside
@@ -52,7 +53,7 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
     for frame in range(skip):
         system.step()
         if frame % 200 == 0:
-            progress(frame / max(skip, 1), desc="skipping ahead (simulating, not filming)")
+            progress(frame / max(skip, 1), desc=say(STRINGS, "thermo.p_skip"))
     renderer = Renderer(params)
     gif_every = max(1, FPS // GIF_FPS)
     for frame in range(n_frames):
@@ -63,7 +64,7 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
         if record["gif"] is not None and frame % gif_every == 0 and len(record["gif"]) < GIF_MAX_FRAMES:
             record["gif"].append(image[::2, ::2].copy())  # half size: GIFs of full frames are huge
         if frame % 30 == 0:
-            progress((frame + 1) / n_frames, desc="simulating, rendering, encoding")
+            progress((frame + 1) / n_frames, desc=say(STRINGS, "thermo.p_film"))
         if frame % 5 == 0:
             step_aside()
         yield image
@@ -75,21 +76,16 @@ def run(
 ):
     """Handler for /thermo_run."""
     if scenario not in SCENARIOS:
-        raise gr.Error(f"Scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}.")
+        raise gr.Error(say(STRINGS, "thermo.err_scenario", names=", ".join(SCENARIOS), got=scenario))
     n_frames = round(seconds * FPS)
     if particles * n_frames > MAX_WORK:
-        raise gr.Error(
-            f"Particles × frames is capped at {MAX_WORK:,} per request ({particles:,} particles × {n_frames:,} "
-            f"frames = {particles * n_frames:,}): use fewer particles or a shorter duration."
-        )
+        work = particles * n_frames
+        raise gr.Error(say(STRINGS, "thermo.err_work", cap=MAX_WORK, n=particles, frames=n_frames, work=work))
     # the ink drop is filmed from the moment it is let go (skipping ahead would show it already mixed); only the
     # driven box skips to its steady state
     skip = round(skip_s * FPS) if scenario == "driven" else 0
     if particles * skip > MAX_SKIP_WORK:
-        raise gr.Error(
-            f"Particles × skipped frames is capped at {MAX_SKIP_WORK:,} ({particles:,} × {skip:,}): "
-            "skip less or use fewer particles."
-        )
+        raise gr.Error(say(STRINGS, "thermo.err_skip", cap=MAX_SKIP_WORK, n=particles, skip=skip))
     with user_errors():
         params = ParticleParams(
             left_temp=left_temp,
@@ -134,20 +130,13 @@ def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
     """Numbers under the plots: entropy against its maximum, flux against the PDE, speed."""
     h_max = math.log(ENTROPY_CELLS[0] * ENTROPY_CELLS[1])
     rate = n * frames / elapsed / 1e6
-    lines = [
-        f"**{n:,} particles × {frames:,} frames** simulated, rendered and encoded in {elapsed:.1f} s "
-        f"({rate:.2f} M particle-frames/s)."
-    ]
-    lines.append(
-        f"Coarse-grained entropy: {entropies[0]:.2f} → {entropies[-1]:.2f} nats "
-        f"(maximum log {ENTROPY_CELLS[0] * ENTROPY_CELLS[1]} = {h_max:.2f})."
-    )
+    lines = [say(STRINGS, "thermo.sum_speed", n=n, frames=frames, elapsed=elapsed, rate=rate)]
+    cells = ENTROPY_CELLS[0] * ENTROPY_CELLS[1]
+    lines.append(say(STRINGS, "thermo.sum_entropy", first=entropies[0], last=entropies[-1], cells=cells, h_max=h_max))
     if params.scenario == "driven":
         tail = max(1, frames // 4)
-        lines.append(
-            f"Re-injection flux over the last {tail} frames: {fluxes[-tail:].mean():.2f} particles/frame "
-            f"(Fokker-Planck: {sol.outflow[-1] * n:.2f})."
-        )
+        flux, pde = fluxes[-tail:].mean(), sol.outflow[-1] * n
+        lines.append(say(STRINGS, "thermo.sum_flux", tail=tail, flux=flux, pde=pde))
     return "\n\n".join(lines)
 
 

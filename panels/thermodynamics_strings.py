@@ -4,6 +4,14 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "thermo.err_scenario": "Scenario must be one of {names}, got {got!r}.",
+        "thermo.err_work": "Particles × frames is capped at {cap:,} per request ({n:,} particles × {frames:,} frames = {work:,}): use fewer particles or a shorter duration.",
+        "thermo.err_skip": "Particles × skipped frames is capped at {cap:,} ({n:,} × {skip:,}): skip less or use fewer particles.",
+        "thermo.p_skip": "skipping ahead (simulating, not filming)",
+        "thermo.p_film": "simulating, rendering, encoding",
+        "thermo.sum_speed": "**{n:,} particles × {frames:,} frames** simulated, rendered and encoded in {elapsed:.1f} s ({rate:.2f} M particle-frames/s).",
+        "thermo.sum_entropy": "Coarse-grained entropy: {first:.2f} → {last:.2f} nats (maximum log {cells} = {h_max:.2f}).",
+        "thermo.sum_flux": "Re-injection flux over the last {tail} frames: {flux:.2f} particles/frame (Fokker-Planck: {pde:.2f}).",
         "thermo.tab": "1 · Thermodynamics",
         "thermo.intro": (
             "## Diffusion out of equilibrium: particles between a hot and a cold wall\n"
@@ -47,6 +55,14 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "thermo.err_scenario": "场景必须是 {names} 之一,收到的是 {got!r}。",
+        "thermo.err_work": "每次请求的 粒子数 × 帧数 上限为 {cap:,}({n:,} 个粒子 × {frames:,} 帧 = {work:,}):请减少粒子或缩短时长。",
+        "thermo.err_skip": "粒子数 × 跳过的帧数 上限为 {cap:,}({n:,} × {skip:,}):请少跳一些或减少粒子。",
+        "thermo.p_skip": "向前跳(只模拟,不拍摄)",
+        "thermo.p_film": "模拟、渲染、编码中",
+        "thermo.sum_speed": "**{n:,} 个粒子 × {frames:,} 帧**,模拟、渲染并编码用时 {elapsed:.1f} 秒(每秒 {rate:.2f} 百万粒子帧)。",
+        "thermo.sum_entropy": "粗粒化熵:{first:.2f} → {last:.2f} 奈特(最大值 log {cells} = {h_max:.2f})。",
+        "thermo.sum_flux": "最后 {tail} 帧的重新注入通量:每帧 {flux:.2f} 个粒子(Fokker-Planck:{pde:.2f})。",
         "thermo.tab": "1 · 非平衡热力学",
         "thermo.intro": (
             "## 非平衡态的扩散:冷热两壁之间的粒子\n"
