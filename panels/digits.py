@@ -36,7 +36,17 @@ from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
 from panels import common
-from panels.common import MODEL_LANE, Number, Plot, Slider, as_choice, as_float, make_translator, user_errors
+from panels.common import (
+    MODEL_LANE,
+    Number,
+    Plot,
+    Slider,
+    as_choice,
+    as_float,
+    make_translator,
+    say,
+    user_errors,
+)
 from panels.digits_plots import inside_figure
 from panels.digits_strings import STRINGS
 from panels.priority import cheap, step_aside
@@ -108,15 +118,16 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
             now = time.perf_counter() - t0
             if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
                 last = now
-                progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
-                status = f"step {p.i + 1}/{steps} · t = {p.t} · {now:.1f} s"
+                step = say(STRINGS, "digits.step", i=p.i + 1, n=steps)
+                progress((p.i + 1) / steps, desc=step)
+                status = f"{step} · t = {p.t} · {now:.1f} s"
                 yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update(), noise_sheet(p)
     samples = final.x.clamp(-1, 1)
     numbers, nearest = describe(samples, y)
-    status = (
-        f"**{method.upper()}-{steps}**, w = {w:g} · {time.perf_counter() - t0:.2f} s · the classifier reads "
-        f"{' '.join(map(str, numbers['classified_as']))}"
-        + (f" ({numbers['accuracy']:.0%} are {y})" if y is not None else "")
+    read = " ".join(map(str, numbers["classified_as"]))
+    run = f"{method.upper()}-{steps}"
+    status = say(STRINGS, "digits.done", run=run, w=w, elapsed=time.perf_counter() - t0, read=read) + (
+        say(STRINGS, "digits.done_share", share=numbers["accuracy"], y=y) if y is not None else ""
     )
     yield sheet(samples), sheet(samples), status, sheet(nearest), numbers, noise_sheet(final)
 
@@ -126,14 +137,14 @@ def noise_sheet(p) -> Image.Image:
     return sheet((p.pred_eps / 3).clamp(-1, 1))
 
 
-@functools.cache
+@common.default_result
 def default_result() -> tuple:
     """What the section shows before the first click: the default request's final outputs (deterministic)."""
     *_, last = generate("3", DEFAULT_GUIDANCE, 20, "DDIM", 0.0, 0, progress=lambda *a, **k: None)
     return last
 
 
-@functools.cache
+@common.default_result
 def default_comparison() -> list[tuple[Image.Image, str]]:
     """The guidance comparison of the default digit, shown before the first Compare (deterministic)."""
     *_, gallery = compare("guidance", "3", DEFAULT_GUIDANCE, 0, progress=lambda *a, **k: None)
@@ -173,7 +184,11 @@ def compare(kind, label, guidance, seed, progress=gr.Progress()) -> Iterator[lis
         # short captions (a gallery cell is ~20 characters wide in a blog column): the setting that varies, then
         # what the classifier reads
         setting = {"guidance": f"w = {w_k:g}", "eta": f"η = {eta:g}"}.get(kind, f"{method.upper()}-{steps}")
-        read = f"{(cls == y).sum().item()}/8 are {y}" if y is not None else "".join(map(str, cls.tolist()))
+        read = (
+            say(STRINGS, "digits.are", k=(cls == y).sum().item(), y=y)
+            if y is not None
+            else "".join(map(str, cls.tolist()))
+        )
         out.append((sheet(x, nrow=4, scale=3), f"{setting} · {read}"))
         yield list(out)
 
@@ -183,7 +198,7 @@ def examples(batch) -> tuple[Image.Image, str]:
     """Handler for /digits_examples: 64 training examples of one batch of the training stream."""
     x, y = digits.DigitStream(seed=digits.TRAIN_SEED, batch_size=64).batch(int(batch))
     rows = [" ".join(map(str, y[i : i + 16].tolist())) for i in range(0, 64, 16)]
-    return sheet(x, nrow=16, scale=3), "labels, row by row: " + " / ".join(rows)
+    return sheet(x, nrow=16, scale=3), say(STRINGS, "digits.labels_rows", rows=" / ".join(rows))
 
 
 def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image, str, dict[str, Any]]:
@@ -199,9 +214,13 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
         inv = digit_eval.invert_and_edit(digits_model(), x, y, steps, new_labels, w, int(mix_seed), mix)
     rows = torch.stack([inv.original, (inv.noise / 3).clamp(-1, 1), inv.round_trip, inv.edited], dim=1)
     psnr = [round(p, 1) for p in inv.psnr]
-    status = (
-        f"DDIM-{steps} inversion of {' '.join(map(str, y.tolist()))}: round trip {' / '.join(map(str, psnr))} dB · "
-        f"noise std {inv.noise.std().item():.2f} (N(0, 1) has 1)"
+    status = say(
+        STRINGS,
+        "digits.inv_status",
+        steps=steps,
+        digits=" ".join(map(str, y.tolist())),
+        psnr=" / ".join(map(str, psnr)),
+        std=inv.noise.std().item(),
     )
     numbers = {"digits": y.tolist(), "round_trip_psnr_db": psnr, "noise_std": round(inv.noise.std().item(), 3)}
     return sheet(rows.reshape(16, 1, 32, 32), nrow=4), status, numbers
@@ -220,10 +239,12 @@ def inside(seed, t_value) -> tuple:
     with torch.inference_mode():
         feats = model.features(x_t, t_, y)
     shapes = " · ".join(f"{k} {tuple(v.shape[1:])}" for k, v in feats.items())
-    return inside_figure(feats, int(t_value)), f"digit {y.item()} at t = {int(t_value)} · {shapes}"
+    return inside_figure(feats, int(t_value)), say(
+        STRINGS, "digits.inside_text", y=y.item(), t=int(t_value), shapes=shapes
+    )
 
 
-@functools.cache
+@common.default_result
 def default_inversion() -> tuple[Image.Image, str, dict[str, Any]]:
     return invert(0, 50, "same", 0.0, 1, 0.0)
 
@@ -257,10 +278,7 @@ def memorisation() -> tuple[Image.Image, str]:
     """Handler for /digits_memorisation: top, the one-image model's 4 samples then its training image 4 times;
     bottom, 4 digit samples then their nearest training examples (cached: it is deterministic)."""
     picture, d = _memorisation()
-    return picture, (
-        f"one-image model: mean distance to its training image {d['one_image']:.3f} · "
-        f"digits model: mean distance to the nearest of 8,192 training digits {d['digits']:.3f} (RMS on [−1, 1])"
-    )
+    return picture, (say(STRINGS, "digits.memo_text", one=d["one_image"], dig=d["digits"]))
 
 
 def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
@@ -272,7 +290,26 @@ def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
     common.url_params(api, **{f"digits_{k}": ui[k] for k in names})
     results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]
     common.run_if_experiment(page, generate, [ui[k] for k in names], results, **MODEL_LANE)
+    texts = [ui[k] for k in ("status", "memo_txt", "gallery", "examples_txt", "inv_status", "in_plot", "in_text")]
+    page.load(reader_defaults, None, texts, api_visibility="private", show_progress="hidden")
     return column
+
+
+def reader_defaults() -> tuple:
+    """The section's first text, captions and plot in the reader's language (the page was built with the English
+    ones; for an English reader nothing changes)."""
+    if common.reader_language() == "en":
+        return tuple(gr.skip() for _ in range(7))
+    figure, text = inside(0, 500)
+    return (
+        shipped().note + "  \n" + default_result()[2],
+        memorisation()[1],
+        default_comparison(),
+        examples(0)[1],
+        default_inversion()[1],
+        figure,
+        text,
+    )
 
 
 def _controls(sfx: str) -> dict[str, Any]:

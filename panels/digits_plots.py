@@ -6,7 +6,17 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from panels.common import plot_text
+
 CHANNELS_SHOWN = 4
+ZH = {
+    " (skip →)": "(跳跃连接 →)",
+    " (← skip)": "(← 跳跃连接)",
+    "time (+ label) embedding at t = {t}: {n} numbers added inside every block": (
+        "t = {t} 时的时间(+ 标签)嵌入:{n} 个数,加到每个模块内部"
+    ),
+}
+_ = plot_text(ZH)
 
 
 def inside_figure(features: dict[str, torch.Tensor], t: int) -> Figure:
@@ -27,13 +37,15 @@ def inside_figure(features: dict[str, torch.Tensor], t: int) -> Figure:
                 ax.set_axis_off()
             if col == 0:
                 c, h, w = fmap.shape
-                skip = " (skip →)" if name.startswith("down") else " (← skip)" if name.startswith("up") else ""
+                skip = _(" (skip →)") if name.startswith("down") else _(" (← skip)") if name.startswith("up") else ""
                 ax.set_title(f"{name}{skip}: {c} × {h} × {w}", fontsize=8, loc="left")
     emb = features["time embedding"][0].float().numpy()
     ax = fig.add_subplot(grid[len(maps), :])
     ax.plot(np.arange(emb.size), emb, lw=1, color="#4f46e5")
     ax.set_title(
-        f"time (+ label) embedding at t = {t}: {emb.size} numbers added inside every block", fontsize=8, loc="left"
+        _("time (+ label) embedding at t = {t}: {n} numbers added inside every block").format(t=t, n=emb.size),
+        fontsize=8,
+        loc="left",
     )
     ax.tick_params(labelsize=7)
     return fig

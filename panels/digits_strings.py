@@ -4,6 +4,14 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "digits.step": "step {i}/{n}",
+        "digits.done": "**{run}**, w = {w:g} · {elapsed:.2f} s · the classifier reads {read}",
+        "digits.done_share": " ({share:.0%} are {y})",
+        "digits.are": "{k}/8 are {y}",
+        "digits.labels_rows": "labels, row by row: {rows}",
+        "digits.inv_status": "DDIM-{steps} inversion of {digits}: round trip {psnr} dB · noise std {std:.2f} (N(0, 1) has 1)",
+        "digits.inside_text": "digit {y} at t = {t} · {shapes}",
+        "digits.memo_text": "one-image model: mean distance to its training image {one:.3f} · digits model: mean distance to the nearest of 8,192 training digits {dig:.3f} (RMS on [−1, 1])",
         "digits.model": "Model",
         "digits.model_digits": "digits: a data set (generates)",
         "digits.model_one": "one image, as in the post (memorises)",
@@ -93,6 +101,14 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "digits.step": "第 {i}/{n} 步",
+        "digits.done": "**{run}**,w = {w:g} · {elapsed:.2f} 秒 · 分类器读出 {read}",
+        "digits.done_share": "({share:.0%} 是 {y})",
+        "digits.are": "{k}/8 是 {y}",
+        "digits.labels_rows": "标签(逐行):{rows}",
+        "digits.inv_status": "对 {digits} 做 DDIM-{steps} 反演:往返 {psnr} dB · 噪声标准差 {std:.2f}(N(0, 1) 为 1)",
+        "digits.inside_text": "数字 {y},t = {t} · {shapes}",
+        "digits.memo_text": "单图模型:与它的训练图像的平均距离 {one:.3f} · 数字模型:与 8,192 个训练数字中最近者的平均距离 {dig:.3f}(在 [−1, 1] 上的均方根)",
         "digits.model": "模型",
         "digits.model_digits": "数字:一个数据集(会生成)",
         "digits.model_one": "一张图像,与原文相同(会记忆)",

@@ -18,8 +18,9 @@ from PIL import Image
 from diffusion import imaging, inversion
 from diffusion.digit_eval import seed_noise
 from panels import common
-from panels.common import EXAMPLES, ImageInput, Number, Slider, as_float, as_int, as_seed, user_errors
+from panels.common import EXAMPLES, ImageInput, Number, Slider, as_float, as_int, as_seed, say, user_errors
 from panels.reverse_model import ModelChoice, denoiser, startup_models
+from panels.reverse_strings import STRINGS
 
 MAX_STEPS = 200
 DEFAULT_STEPS = 20
@@ -28,7 +29,7 @@ DEFAULT_STEPS = 20
 def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any) -> tuple[Image.Image, str, dict]:
     """Handler body for /reverse_invert (the caller picks the model): see the module docstring."""
     if image is None:
-        raise gr.Error("Upload an image (or pick an example) to invert.")
+        raise gr.Error(say(STRINGS, "reverse.inv_upload"))
     n, amount, seed = as_int(steps, "Inversion steps", 2, MAX_STEPS), as_float(mix, "Mix", 0.0, 1.0), as_seed(mix_seed)
     cfg = choice.model.config
     with user_errors():
@@ -45,10 +46,7 @@ def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any)
     }
     if choice.image is not None:
         numbers["edited_psnr_to_training_image_db"] = round(imaging.psnr(inv.edited[0], choice.image), 2)
-    status = (
-        f"DDIM-{n} both ways · round trip **{inv.psnr[0]:.1f} dB** · noise std {numbers['noise_std']:g} "
-        f"(N(0, 1) has 1) · {elapsed:.1f} s"
-    )
+    status = say(STRINGS, "reverse.inv_status", n=n, psnr=inv.psnr[0], std=numbers["noise_std"], elapsed=elapsed)
     return imaging.grid_image(strip, nrow=4, pad=4), status, numbers
 
 

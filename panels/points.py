@@ -23,7 +23,7 @@ import torch
 from diffusion import flow, imaging, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
 from panels import common, lab
-from panels.common import ImageInput, Plot, Slider, as_choice, as_seed, user_errors
+from panels.common import ImageInput, Plot, Slider, as_choice, as_seed, say, user_errors
 from panels.lab_strings import STRINGS as LAB_STRINGS
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
 from panels.points_strings import STRINGS as POINTS_STRINGS
@@ -68,10 +68,10 @@ def _film(frames_points: list[np.ndarray], temps: list[float], arrows: list | No
 def forward(name, word, shape, n, seed, progress=gr.Progress()):
     """Handler for /points_forward: every particle follows the forward chain to N(0, I)."""
     data = dataset(name, word, shape, n, seed)
-    progress(0.2, desc="simulating")
+    progress(0.2, desc=say(STRINGS, "points.p_simulating"))
     ts = np.unique(np.round(np.linspace(0, 1, FORWARD_FRAMES) ** 2 * CONFIG.T).astype(int)).tolist()
     clouds = toy2d.forward_chain(data, CONFIG, ts, seed=as_seed(seed))
-    progress(0.5, desc="rendering")
+    progress(0.5, desc=say(STRINGS, "points.p_rendering"))
     abar = toy2d.noise_levels(CONFIG)
     video = _film([c[:FILM_POINTS] for c in clouds], [float(np.sqrt(1 - abar[t_])) for t_ in ts])
     return video, forward_stats_figure(ts, clouds, CONFIG)
@@ -99,11 +99,17 @@ def train(name, word, shape, n, seed, steps, objective="denoise", previous=None,
             swd = toy2d.sliced_wasserstein(samples, data)
             trained["model"] = copy.deepcopy(state.ema.model)  # the session keeps this if the run is stopped
             trained["models"] = {**trained["models"], objective: trained["model"]}
-            progress(p.step / state.cfg.steps, desc=f"step {p.step}")
-            status = (
-                f"step {p.step} / {state.cfg.steps} · {objective} · loss {p.loss:.4f} · "
-                f"{time.perf_counter() - t0:.1f} s · sliced Wasserstein to the data: {swd:.3f} "
-                f"(pure noise: {noise_swd:.3f})"
+            progress(p.step / state.cfg.steps, desc=say(STRINGS, "points.p_step", step=p.step))
+            status = say(
+                STRINGS,
+                "points.train_line",
+                step=p.step,
+                total=state.cfg.steps,
+                objective=objective,
+                loss=p.loss,
+                seconds=time.perf_counter() - t0,
+                swd=swd,
+                noise=noise_swd,
             )
             yield status, training_figure(state.losses, samples, data, state.cfg.steps, objective), dict(trained)
             last = time.perf_counter()
@@ -142,12 +148,12 @@ def reverse(sampler, steps, seed, state, request: gr.Request = None, progress=gr
     state = _trained(state, request)
     model, data = state["model"], state["data"]
     method = _method(sampler, model, request)
-    progress(0.1, desc="sampling")
+    progress(0.1, desc=say(STRINGS, "points.p_sampling"))
     path = toy2d.sample_path(model, len(data), method, int(steps), as_seed(seed))
     swd = toy2d.sliced_wasserstein(path[-1][1], data)
-    progress(0.4, desc="rendering")
+    progress(0.4, desc=say(STRINGS, "points.p_rendering"))
     nfe = toy2d.evaluations(model.config, method, int(steps))
-    status = f"{sampler}-{int(steps)} ({nfe} network evaluations): sliced Wasserstein distance to the data {swd:.3f}"
+    status = say(STRINGS, "points.reverse_status", run=f"{sampler}-{int(steps)}", nfe=nfe, swd=swd)
     return _film_of_path(model, path), score_figure(model, path), status
 
 

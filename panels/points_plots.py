@@ -6,7 +6,28 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from diffusion import toy2d
+from panels.common import plot_text
 from panels.training_plots import smooth
+
+ZH = {
+    "mean": "均值",
+    "Mean → 0": "均值 → 0",
+    "variance": "方差",
+    "Variance → 1 (equilibrium N(0, I))": "方差 → 1(平衡态 N(0, I))",
+    "step": "步数",
+    "Loss": "损失",
+    "data": "数据",
+    "samples": "样本",
+    "pure noise": "纯噪声",
+    "a fresh sample of the data": "数据的一份新样本",
+    "sampling steps": "采样步数",
+    "sliced Wasserstein to the data": "到数据的切片 Wasserstein 距离",
+    "Fewer steps, worse samples": "步数越少,样本越差",
+    "closed form ({name})": "闭式解({name})",
+    "particles ({name})": "粒子({name})",
+    "MSE on {target}": "{target} 上的 MSE",
+}
+_ = plot_text(ZH)
 
 LIM = 3.0
 
@@ -24,13 +45,26 @@ def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.
     fig = Figure(figsize=(7.5, 3), layout="constrained")
     ax, bx = fig.subplots(1, 2)
     for axis, color, name in ((0, "#d62728", "x"), (1, "#1f77b4", "y")):
-        ax.plot(ts_all, np.sqrt(abar) * x0[:, axis].mean(), color=color, lw=1, label=f"closed form ({name})")
-        ax.plot(ts, [c[:, axis].mean() for c in clouds], "o", ms=3, color=color, label=f"particles ({name})")
+        ax.plot(
+            ts_all,
+            np.sqrt(abar) * x0[:, axis].mean(),
+            color=color,
+            lw=1,
+            label=_("closed form ({name})").format(name=name),
+        )
+        ax.plot(
+            ts,
+            [c[:, axis].mean() for c in clouds],
+            "o",
+            ms=3,
+            color=color,
+            label=_("particles ({name})").format(name=name),
+        )
         bx.plot(ts_all, abar * x0[:, axis].var() + 1 - abar, color=color, lw=1)
         bx.plot(ts, [c[:, axis].var() for c in clouds], "o", ms=3, color=color)
     bx.axhline(1, color="#777", ls=":", lw=1)
-    ax.set(xlabel="t", ylabel="mean", title="Mean → 0")
-    bx.set(xlabel="t", ylabel="variance", title="Variance → 1 (equilibrium N(0, I))")
+    ax.set(xlabel="t", ylabel=_("mean"), title=_("Mean → 0"))
+    bx.set(xlabel="t", ylabel=_("variance"), title=_("Variance → 1 (equilibrium N(0, I))"))
     ax.legend(fontsize=6)
     for a in (ax, bx):
         a.grid(alpha=0.3)
@@ -49,11 +83,11 @@ def training_figure(
         ax.plot(steps, y, lw=0.5, alpha=0.3, color="#1f77b4")
         ax.plot(steps, smooth(y, max(len(y) // 50, 1)), color="#1f77b4")
     target = "v" if objective == "flow" else "ε"
-    ax.set(xlabel="step", ylabel=f"MSE on {target}", title="Loss", xlim=(0, total))
+    ax.set(xlabel=_("step"), ylabel=_("MSE on {target}").format(target=target), title=_("Loss"), xlim=(0, total))
     ax.grid(alpha=0.3)
-    bx.scatter(data[:, 0], data[:, 1], s=1, color="#bbbbbb", label="data")
+    bx.scatter(data[:, 0], data[:, 1], s=1, color="#bbbbbb", label=_("data"))
     if samples is not None:
-        bx.scatter(samples[:, 0], samples[:, 1], s=1, color="#d62728", label="samples")
+        bx.scatter(samples[:, 0], samples[:, 1], s=1, color="#d62728", label=_("samples"))
     bx.legend(fontsize=6, markerscale=4, loc="lower right")
     _cloud_axes(bx, "Samples (Heun-10)" if objective == "flow" else "Samples (DDIM-50)")
     bx.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
@@ -109,10 +143,10 @@ def steps_figure(results: dict[str, list[tuple[int, float]]], floor: float, nois
     for name, pts in results.items():
         s, d = np.asarray(pts).T
         ax.plot(s, d, "o-", ms=4, label=name)
-    ax.axhline(noise, color="#d62728", ls=":", lw=1, label="pure noise")
-    ax.axhline(floor, color="#2ca02c", ls=":", lw=1, label="a fresh sample of the data")
-    ax.set(xscale="log", yscale="log", xlabel="sampling steps", ylabel="sliced Wasserstein to the data")
-    ax.set_title("Fewer steps, worse samples", fontsize=10)
+    ax.axhline(noise, color="#d62728", ls=":", lw=1, label=_("pure noise"))
+    ax.axhline(floor, color="#2ca02c", ls=":", lw=1, label=_("a fresh sample of the data"))
+    ax.set(xscale="log", yscale="log", xlabel=_("sampling steps"), ylabel=_("sliced Wasserstein to the data"))
+    ax.set_title(_("Fewer steps, worse samples"), fontsize=10)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
     return fig

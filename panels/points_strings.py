@@ -4,6 +4,12 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "points.p_simulating": "simulating",
+        "points.p_rendering": "rendering",
+        "points.p_sampling": "sampling",
+        "points.p_step": "step {step}",
+        "points.train_line": "step {step} / {total} · {objective} · loss {loss:.4f} · {seconds:.1f} s · sliced Wasserstein to the data: {swd:.3f} (pure noise: {noise:.3f})",
+        "points.reverse_status": "{run} ({nfe} network evaluations): sliced Wasserstein distance to the data {swd:.3f}",
         "points.tab": "6 · Particles to a model",
         "points.intro": (
             "## From particles to a generative model\n"
@@ -47,6 +53,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "points.compare": "Compare samplers and step counts",
     },
     "zh": {
+        "points.p_simulating": "模拟中",
+        "points.p_rendering": "渲染中",
+        "points.p_sampling": "采样中",
+        "points.p_step": "第 {step} 步",
+        "points.train_line": "第 {step} / {total} 步 · {objective} · 损失 {loss:.4f} · {seconds:.1f} 秒 · 到数据的切片 Wasserstein 距离:{swd:.3f}(纯噪声:{noise:.3f})",
+        "points.reverse_status": "{run}({nfe} 次网络计算):到数据的切片 Wasserstein 距离 {swd:.3f}",
         "points.tab": "6 · 从粒子到模型",
         "points.intro": (
             "## 从粒子到生成模型\n"

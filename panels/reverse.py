@@ -34,6 +34,7 @@ from panels.common import (
     Slider,
     make_translator,
     output_path,
+    say,
     session_model,
 )
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
@@ -63,9 +64,9 @@ def choose(weights: Any, custom: ModelChoice | None) -> ModelChoice:
         return custom
     models = startup_models()
     if weights not in ("ema", "raw"):
-        raise gr.Error(f"Weights must be ema or raw, got {weights!r}.")
+        raise gr.Error(say(STRINGS, "reverse.err_weights", got=weights))
     if weights not in models:
-        raise gr.Error("Raw weights are only shipped with the bundled model; choose ema.")
+        raise gr.Error(say(STRINGS, "reverse.err_raw"))
     return models[weights]
 
 
@@ -79,7 +80,7 @@ def caption(choice: ModelChoice, method: str, steps: int, eta: float, grid: str,
     label = (
         f"{method.upper()}-{steps}"
         + (f" η={eta:g}" if method == "ddim" and eta else "")
-        + (" (post grid)" if grid == "post" else "")
+        + (say(STRINGS, "reverse.post_grid_tag") if grid == "post" else "")
     )
     if x is not None and choice.image is not None:
         label += f" · {imaging.psnr(imaging.pil_to_tensor(Image.fromarray(x)), choice.image):.1f} dB"
@@ -90,7 +91,7 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     """Handler for /reverse_generate (a generator: Gradio streams every yield)."""
     method = {"DDIM": "ddim", "DDPM": "ddpm"}.get(sampler)
     if method is None:
-        raise gr.Error(f"Sampler must be DDIM or DDPM, got {sampler!r}.")
+        raise gr.Error(say(STRINGS, "reverse.err_sampler", got=sampler))
     choice = choose(weights, custom)
     grid = "post" if post_grid is True else "uniform"
     keep_every = math.ceil(steps / MAX_FRAMES)
@@ -106,15 +107,15 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
         now = time.perf_counter() - t0
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
-            progress((p.i + 1) / steps, desc=f"step {p.i + 1}/{steps}")
+            step = say(STRINGS, "reverse.step", i=p.i + 1, n=steps)
+            progress((p.i + 1) / steps, desc=step)
             formula = step_formula(choice, method, p.t, p.t_prev, eta)
-            status = f"step {p.i + 1}/{steps} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
+            status = f"{step} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
             yield show(x), show(x0), status, None, frames, gr.Slider(), show(eps)
     elapsed = time.perf_counter() - t0
-    status = (
-        f"**{caption(choice, method, steps, eta, grid, frames[-1].x)}** · {elapsed:.2f} s "
-        f"(network {model_s:.2f} s, {model_s / elapsed:.0%}) · {choice.name}"
-    )
+    label = caption(choice, method, steps, eta, grid, frames[-1].x)
+    share = model_s / elapsed
+    status = say(STRINGS, "reverse.done", caption=label, elapsed=elapsed, model=model_s, share=share, name=choice.name)
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
     last = len(frames) - 1
     slider = gr.Slider(minimum=0, maximum=max(last, 1), value=last, step=1, interactive=last > 0)
@@ -138,7 +139,7 @@ def trajectory(frames: list[Frame] | None) -> tuple:
     Runs after generation, so the final image shows without waiting for them.
     """
     if not frames:
-        raise gr.Error("Generate an image first.")
+        raise gr.Error(say(STRINGS, "reverse.err_first"))
     gif = frames_to_gif([upscale(show(np.concatenate([f.x, f.x0], axis=1))) for f in frames], output_path(".gif"), 60)
     return gif, psnr_path_figure(frames, frames[-1].psnr_x0 is not None)
 
@@ -146,18 +147,18 @@ def trajectory(frames: list[Frame] | None) -> tuple:
 def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     """Handler for the scrubber: show a stored step, no recomputation."""
     if not frames:
-        raise gr.Error("Generate an image first: the scrubber walks through its stored steps.")
+        raise gr.Error(say(STRINGS, "reverse.err_scrub"))
     i = min(max(int(index), 0), len(frames) - 1)
     f = frames[i]
-    psnr = f" · predicted x₀ {f.psnr_x0:.1f} dB" if f.psnr_x0 is not None else ""
-    return show(f.x), show(f.x0), f"stored step {i + 1}/{len(frames)} · t = {f.t}{psnr}", show(f.eps)
+    psnr = say(STRINGS, "reverse.stored_psnr", psnr=f.psnr_x0) if f.psnr_x0 is not None else ""
+    return show(f.x), show(f.x0), say(STRINGS, "reverse.stored", i=i + 1, n=len(frames), t=f.t) + psnr, show(f.eps)
 
 
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
     """Handler for /reverse_compare: several samplers from the same starting noise, the gallery streamed as each
     one finishes (the API's result is the full gallery)."""
     if kind not in COMPARISONS:
-        raise gr.Error(f"Comparison must be one of {', '.join(COMPARISONS)}, got {kind!r}.")
+        raise gr.Error(say(STRINGS, "reverse.err_kind", names=", ".join(COMPARISONS), got=kind))
     choice = choose(weights, custom)
     out = []
     for k, (method, steps, eta, grid) in enumerate(COMPARISONS[kind]):
@@ -182,8 +183,8 @@ def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
     try:
         choice = load_custom(repo_id.strip(), (revision or "").strip() or hub.DEFAULT_REVISION)
     except hub.WeightsError as exc:
-        raise gr.Error(f"{exc} The bundled model is still in use.") from None
-    return choice, f"{choice.note} Sampling from it in this session (the EMA choice)."
+        raise gr.Error(say(STRINGS, "reverse.err_hub", error=exc)) from None
+    return choice, say(STRINGS, "reverse.hub_ok", note=choice.note)
 
 
 @common.default_result
@@ -237,7 +238,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
             steps = Slider(1, MAX_STEPS, 50, step=1, name="Steps", integer=True, label=t("reverse.steps"))
             eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("reverse.eta"))
             seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("reverse.seed"))
-            weights = gr.Radio(list(startup), value="ema", label=t("reverse.weights"))
+            weights = gr.Radio([(t(f"reverse.w_{w}"), w) for w in startup], value="ema", label=t("reverse.weights"))
             post_grid = gr.Checkbox(False, label=t("reverse.post_grid"))
             with gr.Row():
                 run_btn = gr.Button(t("reverse.run"), variant="primary")

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "reverse.inv_upload": "Upload an image (or pick an example) to invert.",
+        "reverse.inv_status": "DDIM-{n} both ways · round trip **{psnr:.1f} dB** · noise std {std:g} (N(0, 1) has 1) · {elapsed:.1f} s",
+        "reverse.err_weights": "Weights must be ema or raw, got {got!r}.",
+        "reverse.err_raw": "Raw weights are only shipped with the bundled model; choose ema.",
+        "reverse.err_sampler": "Sampler must be DDIM or DDPM, got {got!r}.",
+        "reverse.err_first": "Generate an image first.",
+        "reverse.err_scrub": "Generate an image first: the scrubber walks through its stored steps.",
+        "reverse.err_kind": "Comparison must be one of {names}, got {got!r}.",
+        "reverse.err_hub": "{error} The bundled model is still in use.",
+        "reverse.hub_ok": "{note} Sampling from it in this session (the EMA choice).",
+        "reverse.post_grid_tag": " (post grid)",
+        "reverse.step": "step {i}/{n}",
+        "reverse.done": "**{caption}** · {elapsed:.2f} s (network {model:.2f} s, {share:.0%}) · {name}",
+        "reverse.stored": "stored step {i}/{n} · t = {t}",
+        "reverse.stored_psnr": " · predicted x₀ {psnr:.1f} dB",
+        "reverse.w_ema": "ema (averaged weights)",
+        "reverse.w_raw": "raw (last training step)",
         "reverse.tab": "4 · Reverse process",
         "reverse.intro": (
             "## The reverse process: from noise back to an image\n"
@@ -73,6 +90,23 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "reverse.inv_upload": "请上传一张图像(或选一个示例)来反演。",
+        "reverse.inv_status": "DDIM-{n} 双向 · 往返 **{psnr:.1f} dB** · 噪声标准差 {std:g}(N(0, 1) 为 1)· {elapsed:.1f} 秒",
+        "reverse.err_weights": "权重必须是 ema 或 raw,收到的是 {got!r}。",
+        "reverse.err_raw": "只有内置模型附带原始权重;请选择 ema。",
+        "reverse.err_sampler": "采样器必须是 DDIM 或 DDPM,收到的是 {got!r}。",
+        "reverse.err_first": "请先生成一张图像。",
+        "reverse.err_scrub": "请先生成一张图像:滑块用来浏览它保存下来的各步。",
+        "reverse.err_kind": "对比必须是 {names} 之一,收到的是 {got!r}。",
+        "reverse.err_hub": "{error} 仍在使用内置模型。",
+        "reverse.hub_ok": "{note} 本次会话将从它采样(选择 EMA 时)。",
+        "reverse.post_grid_tag": "(原文的时间步网格)",
+        "reverse.step": "第 {i}/{n} 步",
+        "reverse.done": "**{caption}** · {elapsed:.2f} 秒(网络 {model:.2f} 秒,占 {share:.0%})· {name}",
+        "reverse.stored": "已保存的第 {i}/{n} 步 · t = {t}",
+        "reverse.stored_psnr": " · 预测的 x₀ {psnr:.1f} dB",
+        "reverse.w_ema": "ema(平均后的权重)",
+        "reverse.w_raw": "raw(最后一步训练的权重)",
         "reverse.tab": "4 · 逆向过程",
         "reverse.intro": (
             "## 逆向过程:从噪声回到图像\n"

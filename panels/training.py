@@ -41,6 +41,7 @@ from panels.common import (
     as_choice,
     make_translator,
     output_path,
+    say,
     session_model,
     user_errors,
 )
@@ -71,17 +72,11 @@ MAX_STEP_PIXELS_CPU = 2 * 128 * 128
 # Runs kept in memory for Resume and Push (weights, EMA and optimiser: ~150 MB each at the full network): past
 # this many, the least recently used idle run is dropped, and its session is told so.
 MAX_LIVE_RUNS = 6
-EVICTED = (
-    "This run was dropped from memory to make room for other visitors (this shared Space keeps the "
-    f"{MAX_LIVE_RUNS} most recently used runs). Its model is still in the Reverse tab and the download; press "
-    "Start for a new run."
-)
 SESSION_BUDGET_S = 600.0
 CLI = (
     "`python -m diffusion train --image your.png --out run --steps 3000 --resume` "
     "(README: The model on the command line)"
 )
-LONGER = f"For a longer run, train on your own machine (or a GPU): {CLI}."
 PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batch size, EMA decay)
     "ours": ("x0", 5e-4, 2, 0.99),
     "post": ("eps", 2e-4, 1, 0.0),
@@ -132,14 +127,11 @@ class Job:
         run_left = RUN_BUDGET_S - self.run_seconds
         session_left = SESSION_BUDGET_S - self.spent_before - self.seconds
         if session_left <= min(run_left, 0.5):
-            return max(session_left, 0.0), (
-                f"Stopped: this session has used its {_duration(SESSION_BUDGET_S)} of training on this shared "
-                f"Space. {LONGER}"
+            longer = say(STRINGS, "train.longer", cli=CLI)
+            return max(session_left, 0.0), say(
+                STRINGS, "train.session_spent", budget=_duration(SESSION_BUDGET_S), longer=longer
             )
-        return max(run_left, 0.0), (
-            f"Paused at this Space's budget of {_duration(RUN_BUDGET_S)} of training per click (what was learned is "
-            "kept: Resume continues)"
-        )
+        return max(run_left, 0.0), say(STRINGS, "train.paused", budget=_duration(RUN_BUDGET_S))
 
 
 _LIVE: OrderedDict[int, weakref.ref] = OrderedDict()  # id(job) -> the job, least recently used first
@@ -202,7 +194,7 @@ def parse_spec(start, network, prediction, size, preset, steps, lr, batch_size, 
 def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     """Handler for /train_estimate: the run's duration from one step measured on this machine (cached)."""
     if ZERO_GPU:
-        return f"Runs on a ZeroGPU GPU in chunks of at most {CHUNK_SECONDS:.0f} s of your GPU quota."
+        return say(STRINGS, "train.zerogpu", chunk=CHUNK_SECONDS)
     try:
         spec = parse_spec(start, network, "x0", size, "ours", steps, 5e-4, batch_size, 0.9)
         preview_every = int(preview_every)
@@ -211,11 +203,15 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
     per_step = finetune.step_seconds_at(finetune.model_config(spec, pre), spec.batch_size)
     run = finetune.estimate_run(per_step, spec.steps, spec.batch_size, preview_every)
-    return (
-        f"Estimated time on this {device_name()}: **about {_duration(run.total)}** "
-        f"({per_step:.2f} s per step measured here, previews {_duration(run.previews)}; "
-        "longer while other visitors use the machine). This Space is shared: a click trains for at most "
-        f"{_duration(RUN_BUDGET_S)} (Resume continues), a session for at most {_duration(SESSION_BUDGET_S)} in all."
+    return say(
+        STRINGS,
+        "train.estimate",
+        device=device_name(),
+        total=_duration(run.total),
+        per_step=per_step,
+        previews=_duration(run.previews),
+        run=_duration(RUN_BUDGET_S),
+        session=_duration(SESSION_BUDGET_S),
     )
 
 
@@ -228,14 +224,26 @@ def _duration(seconds: float) -> str:
 
 def status_text(job: Job, head: str) -> str:
     recent = job.data["losses"][-20:]
-    loss = f" · loss {recent[-1]:.5f} (last 20 steps: {sum(recent) / len(recent):.5f})" if recent else ""
+    loss = say(STRINGS, "train.loss", last=recent[-1], mean=sum(recent) / len(recent)) if recent else ""
     done = job.step - job.run_start
     rate = job.run_seconds / done if done > 0 else None
-    left = f" · about {_duration(rate * (job.total - job.step))} left" if rate and job.running else ""
+    left = say(STRINGS, "train.left", left=_duration(rate * (job.total - job.step))) if rate and job.running else ""
     psnr = ""
     if job.last is not None:
-        psnr = f"\n\nPreview at step {job.last.step}: EMA {job.last.psnr_ema:.1f} dB, raw {job.last.psnr_raw:.1f} dB."
-    return f"**{head}** · step {job.step} / {job.total}{loss} · {job.seconds:.0f} s on {job.device}{left}{psnr}"
+        last = job.last
+        psnr = "\n\n" + say(STRINGS, "train.preview", step=last.step, ema=last.psnr_ema, raw=last.psnr_raw)
+    return say(
+        STRINGS,
+        "train.status_line",
+        head=head,
+        step=job.step,
+        total=job.total,
+        loss=loss,
+        seconds=job.seconds,
+        device=job.device,
+        left=left,
+        psnr=psnr,
+    )
 
 
 def _figure(job: Job):
@@ -258,7 +266,7 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
     skip = gr.skip()
     job.running, job.error, budget_hit = True, None, None
     job.run_start, job.run_seconds = job.step, 0.0
-    yield status_text(job, "Starting"), _figure(job), skip, skip, skip, job, skip
+    yield status_text(job, say(STRINGS, "train.h_starting")), _figure(job), skip, skip, skip, job, skip
     try:
         while job.step < job.total and not job.stop.is_set():
             left, limit = job.budget_left()
@@ -275,8 +283,15 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
                 job.last = res.preview
                 job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
             done = (job.step - job.run_start) / max(job.total - job.run_start, 1)
-            progress(done, desc=f"step {job.step}/{job.total}")
-            yield status_text(job, "Training"), _figure(job), *_previews(job, res.preview is not None), skip, job, skip
+            progress(done, desc=say(STRINGS, "train.step", step=job.step, total=job.total))
+            yield (
+                status_text(job, say(STRINGS, "train.h_training")),
+                _figure(job),
+                *_previews(job, res.preview is not None),
+                skip,
+                job,
+                skip,
+            )
         if job.last is None or job.last.step != job.step:  # stopped between previews: show the model as it is
             res = gpu_train_chunk(job.data, job.image, job.step, 0.0, 0, True)
             job.last = res.preview
@@ -294,17 +309,15 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
     if job.error:
-        head = f"Stopped: {job.error}"
+        head = say(STRINGS, "train.h_error", error=job.error)
     elif budget_hit:
         head = budget_hit
     elif job.step < job.total:
-        head = "Stopped (what was learned is kept: Resume continues)"
+        head = say(STRINGS, "train.h_stopped")
     else:
-        head = "Done"
-    if tabs:
-        head += ". Download the model below; the Reverse process tab now samples from it (the EMA choice)"
-    else:  # a stand-alone route: no Reverse tab beside the panel
-        head += ". Download the model below (on the main page, the Reverse process tab samples from it)"
+        head = say(STRINGS, "train.h_done")
+    # on a stand-alone route there is no Reverse tab beside the panel
+    head += say(STRINGS, "train.h_tabs" if tabs else "train.h_alone")
     yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
 
 
@@ -314,9 +327,15 @@ def check_step_size(spec: finetune.RunSpec) -> None:
         return
     largest = MAX_STEP_PIXELS_CPU // spec.size**2
     raise gr.Error(
-        f"Batch {spec.batch_size} at {spec.size} px is too much for one step on this shared CPU: at most batch "
-        f"{largest} at {spec.size} px (batch x pixels <= {MAX_STEP_PIXELS_CPU:,}). Larger batches run on a GPU, "
-        f"or on your own machine: {CLI}"
+        say(
+            STRINGS,
+            "train.too_big",
+            batch=spec.batch_size,
+            size=spec.size,
+            largest=largest,
+            cap=MAX_STEP_PIXELS_CPU,
+            cli=CLI,
+        )
     )
 
 
@@ -338,9 +357,9 @@ def start(
 ):
     """Handler for /train_start: a new run from the chosen starting point (replacing this session's run)."""
     if job is not None and job.running:
-        raise gr.Error("A run is still going in this session: stop it first.")
+        raise gr.Error(say(STRINGS, "train.err_running"))
     if image is None:
-        raise gr.Error("Upload an image first (or click one of the examples).")
+        raise gr.Error(say(STRINGS, "train.err_upload"))
     spec = parse_spec(start_from, network, prediction, size, preset, steps, lr, batch_size, ema_decay)
     check_step_size(spec)
     with user_errors():
@@ -356,11 +375,11 @@ def start(
 def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: bool = True):
     """Handler for /train_resume: ``steps`` more steps of this session's run."""
     if job is None:
-        raise gr.Error("Nothing to resume yet: press Start first.")
+        raise gr.Error(say(STRINGS, "train.err_nothing"))
     if job.running:
-        raise gr.Error("This run is still going: stop it first.")
+        raise gr.Error(say(STRINGS, "train.err_still"))
     if job.data is None:
-        raise gr.Error(EVICTED)
+        raise gr.Error(say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
     keep_live(job)
     with user_errors():
         job.data = finetune.extend_job(job.data, int(steps))
@@ -378,9 +397,9 @@ def stop(job: Job | None) -> str:
 def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
     """Handler for /train_push: upload this session's model to the Hub (the token is used once, never kept)."""
     if job is None or job.last is None:
-        raise gr.Error("Train a model first: there is nothing to push yet.")
+        raise gr.Error(say(STRINGS, "train.err_push"))
     if job.data is None:
-        raise gr.Error(EVICTED)
+        raise gr.Error(say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
     keep_live(job)
     card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
     with tempfile.TemporaryDirectory() as tmp:
@@ -389,7 +408,7 @@ def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
             url = hub.push_folder(folder, (repo_id or "").strip(), token or "", bool(private))
         except (hub.WeightsError, ConnectionError) as exc:
             raise gr.Error(str(exc)) from None
-    return f"Pushed to {url}"
+    return say(STRINGS, "train.pushed", url=url)
 
 
 def fill_preset(preset: str) -> tuple:

@@ -5,6 +5,20 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from panels.common import plot_text
+
+ZH = {
+    "moving average": "滑动平均",
+    "step": "步数",
+    "MSE loss": "MSE 损失",
+    "Loss": "损失",
+    "EMA weights": "EMA 权重",
+    "raw weights": "原始权重",
+    "PSNR vs your image (dB)": "与你的图像的 PSNR(dB)",
+    "Preview samples": "预览样本",
+}
+_ = plot_text(ZH)
+
 
 def smooth(values: np.ndarray, window: int) -> np.ndarray:
     """Trailing moving average (same length; the first values average what there is)."""
@@ -25,18 +39,20 @@ def training_figure(losses: list[float], previews: list[tuple[int, float, float]
     if len(losses):
         y = np.asarray(losses, dtype=float)
         ax.plot(steps, y, lw=0.6, alpha=0.35, color="#1f77b4")
-        ax.plot(steps, smooth(y, max(len(y) // 30, 5)), lw=1.6, color="#1f77b4", label="moving average")
+        ax.plot(steps, smooth(y, max(len(y) // 30, 5)), lw=1.6, color="#1f77b4", label=_("moving average"))
         ax.set_yscale("log")
         ax.legend(fontsize=7)
-    ax.set(xlabel="step", ylabel="MSE loss", title="Loss", xlim=(0, max(total_steps, 1)))
+    ax.set(xlabel=_("step"), ylabel=_("MSE loss"), title=_("Loss"), xlim=(0, max(total_steps, 1)))
     ax.grid(alpha=0.3, which="both")
     if previews:
         s, e, r = np.asarray(previews, dtype=float).T
-        bx.plot(s, e, "o-", ms=3, color="#d62728", label="EMA weights")
-        bx.plot(s, r, "s--", ms=3, color="#7f7f7f", label="raw weights")
+        bx.plot(s, e, "o-", ms=3, color="#d62728", label=_("EMA weights"))
+        bx.plot(s, r, "s--", ms=3, color="#7f7f7f", label=_("raw weights"))
         bx.legend(fontsize=7)
     else:
         bx.text(0.5, 0.5, "previews appear here", ha="center", va="center", transform=bx.transAxes, color="#777")
-    bx.set(xlabel="step", ylabel="PSNR vs your image (dB)", title="Preview samples", xlim=(0, max(total_steps, 1)))
+    bx.set(
+        xlabel=_("step"), ylabel=_("PSNR vs your image (dB)"), title=_("Preview samples"), xlim=(0, max(total_steps, 1))
+    )
     bx.grid(alpha=0.3)
     return fig
