@@ -7,6 +7,7 @@ The main page holds one tab per concept. Every concept is also served alone on i
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,17 @@ for _here, _next in itertools.pairwise(PANELS):
         APP_STRINGS[_lang][f"app.next.{_here.route}"] = NEXT[_lang].format(_next.strings[_lang][_next.tab_key])
 t = make_translator(APP_STRINGS)
 I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
-THEME = gr.themes.Soft(primary_hue="indigo")
+# Soft's labels and secondary text are too light on white (about 3.6:1): darker ones reach 4.5:1 or more
+THEME = gr.themes.Soft(primary_hue="indigo").set(
+    block_label_text_color="*neutral_700",
+    block_label_text_color_dark="*neutral_200",
+    block_info_text_color="*neutral_600",
+    block_info_text_color_dark="*neutral_300",
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_300",
+    block_title_text_color="*neutral_800",
+    block_title_text_color_dark="*neutral_100",
+)
 # No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)
 # is ignored by the 6.31 frontend once an app has several pages, so hide it with CSS.)
 CSS = (
@@ -91,6 +102,13 @@ CSS = (
     " grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)) !important; grid-template-rows: none !important; } }"
     " .strip .caption-label { white-space: pre-line; max-width: calc(100% - 8px); font-size: var(--text-xs);"
     " padding: 1px 4px; opacity: 0.85; }"
+    # a visible keyboard focus on everything that takes it
+    " :focus-visible { outline: 3px solid #4338ca !important; outline-offset: 2px !important; }"
+    " .dark :focus-visible { outline-color: #a5b4fc !important; }"
+    # plots are drawn on the server in black on white: in the dark theme, show them inverted (hues kept)
+    " .dark .matplotlib img { filter: invert(0.9) hue-rotate(180deg); }"
+    " .lang-switch { text-align: right; font-size: var(--text-sm); } .lang-switch a { padding: 2px 4px; }"
+    " .settings-languages a { margin-right: 8px; }"
 )
 
 
@@ -172,6 +190,43 @@ EMBED_HEIGHTS = {
 }
 
 
+# Runs in the page (iframe or direct visit): alt text for every result image and plot, in the page's language
+# (Gradio gives a plot "undefined plot visualising provided data" and a result image none), and the language
+# list of Gradio's Settings replaced by the two languages this app has (links that reload the page in one).
+HEAD = """<script>
+(function () {
+  var SUFFIX = " plot visualising provided data";
+  var SWITCH = %s;
+  function fix() {
+    document.querySelectorAll("img").forEach(function (img) {
+      var alt = img.getAttribute("alt") || "";
+      if (alt.endsWith(SUFFIX)) { alt = alt.slice(0, -SUFFIX.length); if (alt === "undefined") alt = ""; }
+      if (!alt) {
+        var block = img.closest(".block");
+        var label = block && block.querySelector("[data-testid=block-label]");
+        alt = label ? label.textContent.trim() : "";
+      }
+      if (alt && alt !== img.getAttribute("alt")) img.setAttribute("alt", alt);
+    });
+    document.querySelectorAll(".api-docs-wrap h2").forEach(function (h2) {
+      var name = h2.textContent.trim();
+      var wrap = h2.parentElement, list = wrap && wrap.nextElementSibling;
+      if ((name === "Language" || name === "语言") && list && !list.dataset.replaced) {
+        list.dataset.replaced = "1";
+        list.style.display = "none";
+        list.insertAdjacentHTML("afterend", '<div class="padded settings-languages">' + SWITCH + "</div>");
+      }
+    });
+  }
+  var queued = false;
+  new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(function () { queued = false; fix(); }); }
+  }).observe(document.documentElement,
+    { subtree: true, childList: true, attributes: true, attributeFilter: ["alt", "src"] });
+})();
+</script>"""
+
+
 def embed_code(route: str, in_url: dict[str, gr.components.Component]) -> None:
     """An accordion that turns the panel's current settings into the iframe and web-component snippets."""
     names, components = list(in_url), list(in_url.values())
@@ -247,6 +302,7 @@ def launch_kwargs() -> dict[str, Any]:
         "run_history": False,
         "theme": THEME,
         "css": CSS,
+        "head": HEAD % json.dumps(LANGUAGE_SWITCH),
         "i18n": I18N,
         "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
         # per-client caps on waiting events, and events whose caller went away cancelled (panels/fairness.py)

@@ -293,6 +293,14 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         **MODEL_LANE,
     )
     gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
+    # a new run (or one stopped half-way) must not sit beside the previous run's film, PSNR path and scrubber
+    run_btn.click(
+        lambda: (None, None, gr.Slider(value=0, maximum=1, interactive=False)),
+        None,
+        [gif, psnr_plot, scrubber],
+        queue=False,
+        api_visibility="private",
+    )
     stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
     scrubber.input(  # user moves only: the final update of its range must not overwrite the status
         scrub,
