@@ -109,6 +109,9 @@ CSS = (
     " .dark .matplotlib img { filter: invert(0.9) hue-rotate(180deg); }"
     " .lang-switch { text-align: right; font-size: var(--text-sm); } .lang-switch a { padding: 2px 4px; }"
     " .settings-languages a { margin-right: 8px; }"
+    # an image whose label is its alt text, already said in the text above it: the label kept for screen readers
+    " .alt-label [data-testid=block-label] { position: absolute !important; width: 1px; height: 1px; overflow: hidden;"
+    " clip: rect(0 0 0 0); white-space: nowrap; }"
 )
 
 

@@ -141,6 +141,8 @@ def plot_text(zh: dict[str, str]) -> Callable[[str], str]:
     and a Chinese font is installed (``zh`` is keyed by the English text; a test checks that every ``_()`` text
     of every plots module has its entry)."""
 
+    cjk_font()  # now, not at the first Chinese text: a figure's text objects keep the fonts of their creation
+
     def _(text: str) -> str:
         return zh.get(text, text) if plot_language(None) == "zh" else text
 
@@ -232,6 +234,10 @@ FIELD_NAMES_ZH = {
     "x": "x",
     "y": "y",
     "β": "β",
+    "beta_start": "起始 β",
+    "beta_end": "结束 β",
+    "Digit": "数字",
+    "Digits": "数字",
     "Scenario": "场景",
     "Schedule": "调度",
     "Weights": "权重",

@@ -344,18 +344,17 @@ def _layout(sfx: str) -> dict[str, Any]:
                         ui[key] = gr.Image(
                             value,
                             label=t(f"digits.{key}"),
-                            show_label=False,
                             format="png",
                             interactive=False,
                             elem_id=f"digits-{key.replace('_', '')}" + sfx,
-                            elem_classes="pixelated",
+                            elem_classes=["pixelated", "alt-label"],
                         )
             with gr.Accordion(t("digits.numbers"), open=False):
                 ui["numbers"] = gr.JSON(first[4], show_label=False)
             gr.Markdown(t("digits.memo"))
             picture, caption = memorisation()
             ui["memo_img"] = gr.Image(
-                picture, label=t("digits.memo_alt"), show_label=False, format="png", interactive=False
+                picture, label=t("digits.memo_alt"), format="png", interactive=False, elem_classes="alt-label"
             )
             ui["memo_txt"] = gr.Markdown(caption)
             ui["memo"] = gr.Button(t("digits.memo_run"), size="sm", visible=False)  # the API's way to the picture
@@ -383,7 +382,7 @@ def _layout(sfx: str) -> dict[str, Any]:
     grid, labels = examples(0)
     gr.Markdown(t("digits.examples"))
     ui["examples_img"] = gr.Image(
-        grid, label=t("digits.examples"), show_label=False, format="png", interactive=False, elem_classes="pixelated"
+        grid, label=t("digits.examples"), format="png", interactive=False, elem_classes=["pixelated", "alt-label"]
     )
     ui["examples_txt"] = gr.Markdown(labels)
     return ui
@@ -423,10 +422,9 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
             ui["inv_img"] = gr.Image(
                 picture,
                 label=t("digits.inv_columns"),
-                show_label=False,
                 format="png",
                 interactive=False,
-                elem_classes="pixelated",
+                elem_classes=["pixelated", "alt-label"],
             )
             ui["inv_status"] = gr.Markdown(status)
             ui["inv_numbers"] = gr.JSON(numbers, visible=False)

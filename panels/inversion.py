@@ -73,7 +73,9 @@ def layout(t) -> dict[str, Any]:
             ui["run"] = gr.Button(t("reverse.inv_run"), variant="primary")
         with gr.Column(scale=2):
             gr.Markdown(t("reverse.inv_columns"))
-            ui["strip"] = gr.Image(label=t("reverse.inv_columns"), show_label=False, format="png", interactive=False)
+            ui["strip"] = gr.Image(
+                label=t("reverse.inv_columns"), format="png", interactive=False, elem_classes="alt-label"
+            )
             ui["status"] = gr.Markdown()
             ui["numbers"] = gr.JSON(visible=False)
             gr.Markdown(t("reverse.inv_why"))

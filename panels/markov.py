@@ -241,6 +241,14 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             g_text = gr.Markdown()
     gr.Markdown(t("markov.gauss_why"))
 
+    # the table was made with the English state names: a Chinese reader gets them in Chinese
+    page.load(
+        lambda: matrix_frame(SEED_MATRIX) if common.reader_language() == "zh" else gr.skip(),
+        None,
+        table,
+        queue=False,
+        api_visibility="private",
+    )
     common.url_params(
         api,
         steps=n_steps,

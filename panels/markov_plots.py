@@ -214,7 +214,7 @@ def n_step_figure(laws_by_start: np.ndarray) -> Figure:
             ylim=(0, 1),
         )
     axes[0].set_ylabel(_("law after n steps"))
-    fig.legend(STATE_NAMES[:k], loc="outside right center", fontsize=7)
+    fig.legend([state_name(i) for i in range(k)], loc="outside right center", fontsize=7)
     return fig
 
 

@@ -8,14 +8,10 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def choose_language(page, option: str) -> None:
-    """Open Settings (footer), pick a language in its dropdown, close the panel."""
-    page.locator("button.settings").click()
-    dropdown = page.get_by_label("Language").or_(page.locator(".settings-language input, [aria-label*=anguage]"))
-    dropdown.first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.get_by_role("dialog").locator("button").first.click()  # the close (x) button
-    expect(page.get_by_role("dialog")).to_have_count(0)
+def choose_language(page, name: str) -> None:
+    """Pick a language with the page's switch (English · 中文): the page reloads in it."""
+    page.locator(".lang-switch").first.get_by_role("link", name=name, exact=True).click()
+    page.wait_for_url(f"**lang={'zh' if name == '中文' else 'en'}*")
 
 
 def test_language_switch_and_markov_panel(page) -> None:
@@ -24,11 +20,17 @@ def test_language_switch_and_markov_panel(page) -> None:
     # The panel runs once on load: the path strip and the plots are there without a click.
     expect(page.locator(".markov-path").first).to_be_visible()
 
-    choose_language(page, "简体中文")
+    choose_language(page, "中文")
     expect(page.get_by_role("heading", name="从第一性原理理解扩散模型")).to_be_visible()
-    expect(page.get_by_role("button", name="模拟", exact=True).first).to_be_visible()
+    # every tab's name, not only the open one's (a forced language reloads the page in it)
+    expect(page.get_by_role("tab", name="2 · 马尔可夫链")).to_be_visible()
+    # Gradio's Settings offers the two languages this app has, as the same links
+    page.locator("button.settings").click()
+    expect(page.locator(".settings-languages").get_by_role("link")).to_have_count(2)
+    page.get_by_role("dialog").locator("button").first.click()
     choose_language(page, "English")
     expect(page.get_by_role("heading", name="Diffusion from first principles")).to_be_visible()
+    page.get_by_role("tab", name="2 · Markov chains").click()
 
     path = page.locator(".markov-path").first
     before = path.inner_text()
@@ -49,7 +51,7 @@ def test_standalone_route_shows_only_the_panel(open_page) -> None:
     expect(page.locator(".markov-path").first).to_be_visible(timeout=30_000)
     # Three states: the matrix grows to 3 x 3 and the start menu offers Cloudy.
     page.get_by_label("3", exact=True).check()
-    expect(page.get_by_role("columnheader", name="→ Cloudy")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="→ 阴")).to_be_visible()  # the states named in Chinese
     page.get_by_role("button", name="模拟", exact=True).click()
-    expect(page.get_by_text("Sunny 0.", exact=False).first).to_be_visible()
-    expect(page.get_by_text("Cloudy 0.", exact=False).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("晴 0.", exact=False).first).to_be_visible()
+    expect(page.get_by_text("阴 0.", exact=False).first).to_be_visible(timeout=30_000)
