@@ -209,6 +209,9 @@ HEAD = """<script>
         var label = block && block.querySelector("[data-testid=block-label]");
         alt = label ? label.textContent.trim() : "";
       }
+      if (!alt && img.src && !img.src.startsWith("data:")) {  // an example's thumbnail: its file name
+        alt = decodeURIComponent(img.src.split("?")[0].split("/").pop() || "");
+      }
       if (alt && alt !== img.getAttribute("alt")) img.setAttribute("alt", alt);
     });
     document.querySelectorAll(".api-docs-wrap h2").forEach(function (h2) {
