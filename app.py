@@ -102,6 +102,10 @@ CSS = (
     " grid-template-columns: repeat(auto-fill, minmax(96px, 1fr)) !important; grid-template-rows: none !important; } }"
     " .strip .caption-label { white-space: pre-line; max-width: calc(100% - 8px); font-size: var(--text-xs);"
     " padding: 1px 4px; opacity: 0.85; }"
+    # a column of controls stacked above its results (a blog column, a phone): its inputs side by side where two
+    # fit, so that the main button and its first result come sooner
+    " @media (max-width: 760px) { .controls > .form, .controls > .block > .form {"
+    " display: grid !important; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); } }"
     # a visible keyboard focus on everything that takes it
     " :focus-visible { outline: 3px solid #4338ca !important; outline-offset: 2px !important; }"
     " .dark :focus-visible { outline-color: #a5b4fc !important; }"

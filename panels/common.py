@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import json
 import math
 import os
+import pathlib
 import tempfile
 import threading
 import time
@@ -254,30 +256,11 @@ def check_error(key: str, name: str, **values: Any) -> gr.Error:
     return gr.Error(say(CHECKS, key, name=field(name), **values))
 
 
-# Messages of the library (English: it knows no reader) that visitors meet, in Chinese: (pattern, text); the
-# text may use the pattern's groups.
+# Messages of the library (English: it knows no reader) that visitors meet, in Chinese (library_zh.json: a regular
+# expression and its text, which may use the expression's groups).
 LIBRARY_ZH: list[tuple[str, str]] = [
-    (r"This file is not an image that can be read \((\w+)\)\.", r"这个文件不是可读取的图像(\1)。"),
-    (r"This image is too large: (.*) pixels, at most ([\d,]+)\.", r"图像太大:\1 像素,最多 \2。"),
-    (r"This image is too large: at most ([\d,]+) pixels\.", r"图像太大:最多 \1 像素。"),
-    (r"This image is empty\.", "这张图像是空的。"),
-    (r"This image file is damaged or truncated .*", "图像文件已损坏或不完整。"),
-    (r"This image is blank \(a single tone\).*", "这张图像是空白的(只有一种色调):请在浅色背景上画一个深色形状。"),
-    (r"Type a word .*", "请输入一个词(1 到 12 个字母或数字)来生成它的点云。"),
-    (r"Use at most (\d+) characters, got (\d+)\.", r"最多 \1 个字符,收到 \2 个。"),
-    (
-        r"Only Latin letters, digits and simple punctuation can be drawn; not: (.*)\.",
-        r"只能绘制拉丁字母、数字和简单标点;不能绘制:\1。",
-    ),
-    (r"That text draws no pixels: use letters or digits\.", "这段文字画不出像素:请使用字母或数字。"),
-    (r"The shape is too small .*", "形状太小,无法从中取点(少于 20 个像素)。"),
-    (r"Upload a black-and-white shape image first\.", "请先上传一张黑白形状图。"),
-    (r"Row (\d+) contains a negative probability: (.*)\.", r"第 \1 行含有负概率:\2。"),
-    (r"Row (\d+) contains a NaN or infinite value: (.*)\.", r"第 \1 行含有 NaN 或无穷大:\2。"),
-    (r"Row (\d+) sums to ([^,]+), not 1 .*", r"第 \1 行之和为 \2,不是 1:每一行是已知今天时明天的分布,和必须为 1。"),
-    (r"This chain has several stationary laws \(it is reducible\)\.", "这条链有多个平稳分布(它是可约的)。"),
-    (r"The transition matrix must .*", "转移矩阵必须是一个非空的方形数字表格。"),
-    (r"No pretrained model is available: start from scratch\.", "没有可用的预训练模型:请从头开始训练。"),
+    (entry["pattern"], entry["zh"])
+    for entry in json.loads((pathlib.Path(__file__).parent / "library_zh.json").read_text(encoding="utf-8"))
 ]
 
 
@@ -563,12 +546,12 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
     return decorator
 
 
-def url_params(api: bool, **components: Any) -> None:
-    """Let the link of the panel's own route set these components' starting values (``/markov?seed=7``): each
-    gets the ``elem_id`` that ``panels.embed`` looks for. On the tabbed main page (``api``) nothing is marked:
-    several panels there share names such as ``seed``."""
+def url_params(api: bool, names: str, *components: Any) -> None:
+    """Let the link of the panel's own route set these components' starting values (``/markov?seed=7``): each of
+    ``names`` (space-separated, one per component) becomes the ``elem_id`` ``url-<name>`` that ``panels.embed``
+    looks for. On the tabbed main page (``api``) nothing is marked: several panels there share names like seed."""
     if not api:
-        for name, component in components.items():
+        for name, component in zip(names.split(), components, strict=True):
             component.elem_id = f"url-{name}"
 
 

@@ -287,7 +287,7 @@ def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
         ui = _layout("" if api else "_page")
     _wire(ui, "public" if api else "private", "" if api else "_page")
     names = ("label", "guidance", "steps", "sampler", "eta", "seed")
-    common.url_params(api, **{f"digits_{k}": ui[k] for k in names})
+    common.url_params(api, " ".join(f"digits_{k}" for k in names), *(ui[k] for k in names))
     results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]
     common.run_if_experiment(page, generate, [ui[k] for k in names], results, **MODEL_LANE)
     texts = [ui[k] for k in ("status", "memo_txt", "gallery", "examples_txt", "inv_status", "in_plot", "in_text")]
@@ -331,7 +331,7 @@ def _layout(sfx: str) -> dict[str, Any]:
     """Every component of the section, by name."""
     gr.Markdown(t("digits.intro"))
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             ui = _controls(sfx)
         with gr.Column(scale=2):
             first = default_result()

@@ -26,7 +26,6 @@ from panels.common import (
     as_choice,
     make_translator,
     output_path,
-    say,
     user_errors,
 )
 from panels.forward_plots import (
@@ -56,10 +55,10 @@ ANIMATION_FRAMES = 60
 def load(image: Any, color: Any, size: Any) -> torch.Tensor:
     """The uploaded image as a (C, size, size) tensor in [-1, 1], or a gr.Error saying what is wrong."""
     if image is None:
-        raise gr.Error(say(STRINGS, "forward.err_upload"))
+        raise gr.Error(common.say(STRINGS, "forward.err_upload"))
     channels = as_choice(color, "Colour", COLORS)
     if size not in SIZES:
-        raise gr.Error(say(STRINGS, "forward.err_size", sizes=", ".join(map(str, SIZES)), got=size))
+        raise gr.Error(common.say(STRINGS, "forward.err_size", sizes=", ".join(map(str, SIZES)), got=size))
     with user_errors():
         return imaging.load_image(image, size=int(size), channels=channels)
 
@@ -71,7 +70,7 @@ def noise_like(x0: torch.Tensor, seed: int) -> torch.Tensor:
 
 def schedule_of(name: Any, T: int):
     if name not in SCHEDULES:
-        raise gr.Error(say(STRINGS, "forward.err_schedule", names=", ".join(SCHEDULES), got=name))
+        raise gr.Error(common.say(STRINGS, "forward.err_schedule", names=", ".join(SCHEDULES), got=name))
     return make_schedule(name, T)
 
 
@@ -82,14 +81,14 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     x0 = load(image, color, size)
     s = schedule_of(schedule, T)
     if t_value > T - 1:
-        raise gr.Error(say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
+        raise gr.Error(common.say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
     x_t = forward.q_sample(s, x0[None], torch.tensor([t_value]), noise_like(x0[None], seed))[0]
     ab = float(s.alpha_bars[t_value])
     text = (
         f"**t = {t_value}** · β_t = {s.betas[t_value]:.3e} · ᾱ_t = {ab:.4e} · "
         f"x_t = **{math.sqrt(ab):.4f}** · x₀ + **{math.sqrt(1 - ab):.4f}** · ε · "
         f"log SNR = {s.log_snr[t_value]:+.2f} · "
-        + say(STRINGS, "forward.pixels", mean=float(x_t.mean()), std=float(x_t.std()))
+        + common.say(STRINGS, "forward.pixels", mean=float(x_t.mean()), std=float(x_t.std()))
     )
     return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
 
@@ -102,7 +101,7 @@ def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
     x0 = load(image, color, size)[None]
     s = schedule_of(schedule, T)
     if t_value > T - 1:
-        raise gr.Error(say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
+        raise gr.Error(common.say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
     t_ = torch.tensor([t_value])
     eps = noise_like(x0, seed)
     v = forward.target_for("v", s, x0, t_, eps)
@@ -112,16 +111,16 @@ def targets(image, color, size, schedule, T, t_value, seed) -> tuple:
 def parse_timesteps(text: Any, T: int) -> list[int]:
     """'0, 100, 999' -> [0, 100, 999], each in [0, T-1], at most MAX_STRIP of them."""
     if not isinstance(text, str) or not text.strip():
-        raise gr.Error(say(STRINGS, "forward.err_list"))
+        raise gr.Error(common.say(STRINGS, "forward.err_list"))
     try:
         values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
     except ValueError:
-        raise gr.Error(say(STRINGS, "forward.err_whole", got=text)) from None
+        raise gr.Error(common.say(STRINGS, "forward.err_whole", got=text)) from None
     if not values or len(values) > MAX_STRIP:
-        raise gr.Error(say(STRINGS, "forward.err_count", most=MAX_STRIP))
+        raise gr.Error(common.say(STRINGS, "forward.err_count", most=MAX_STRIP))
     bad = [v for v in values if not 0 <= v <= T - 1]
     if bad:
-        raise gr.Error(say(STRINGS, "forward.err_range", last=T - 1, bad=bad))
+        raise gr.Error(common.say(STRINGS, "forward.err_range", last=T - 1, bad=bad))
     return values
 
 
@@ -155,9 +154,9 @@ def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
     eps = np.random.default_rng(seed + 1).standard_normal(x0.shape)
     closed = [np.sqrt(a) * x0 + np.sqrt(1 - a) * eps for a in abar]  # one jump per column
     rows = {
-        say(STRINGS, "forward.row_post"): [np.clip(x, 0, 1) for x in post],
-        say(STRINGS, "forward.row_steps"): [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
-        say(STRINGS, "forward.row_closed"): [np.clip((x + 1) / 2, 0, 1) for x in closed],
+        common.say(STRINGS, "forward.row_post"): [np.clip(x, 0, 1) for x in post],
+        common.say(STRINGS, "forward.row_steps"): [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
+        common.say(STRINGS, "forward.row_closed"): [np.clip((x + 1) / 2, 0, 1) for x in closed],
     }
     brightness = mean_brightness_figure([float(x.mean()) for x in post], [float((x.mean() + 1) / 2) for x in ddpm])
     return post_demo_figure(rows, betas), brightness
@@ -170,7 +169,7 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
     eps = noise_like(x0[None], seed)
     frames = []
     for t_value in progress.tqdm(
-        np.linspace(0, T - 1, ANIMATION_FRAMES).round().astype(int), desc=say(STRINGS, "forward.frames")
+        np.linspace(0, T - 1, ANIMATION_FRAMES).round().astype(int), desc=common.say(STRINGS, "forward.frames")
     ):
         frames.append(upscale(imaging.to_pil(forward.q_sample(s, x0[None], torch.tensor([t_value]), eps)[0])))
     return frames_to_gif(frames, output_path(".gif"))
@@ -180,7 +179,7 @@ def animation(image, color, size, schedule, T, seed, progress=gr.Progress()) -> 
 @common.memo(CACHE_SIZE)
 def schedules(T) -> tuple:
     """Handler for /forward_schedules: the three schedules and what survives at t = T."""
-    lines = [say(STRINGS, "forward.table_head"), "|---|---|---|---|---|---|"]
+    lines = [common.say(STRINGS, "forward.table_head"), "|---|---|---|---|---|---|"]
     for name in SCHEDULES:
         s = make_schedule(name, T)
         ab = s.alpha_bars[-1]
@@ -248,7 +247,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("forward.sched_why"))
 
     view_in = [image, color, size, schedule, T, t_slider, seed]
-    common.url_params(api, color=color, size=size, schedule=schedule, T=T, t=t_slider, seed=seed)
+    common.url_params(api, "color size schedule T t seed", color, size, schedule, T, t_slider, seed)
     view_triggers = [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change]
     # x_t with its numbers, and beside it what the network is trained to output: same inputs, same triggers
     for fn, outputs, name in (

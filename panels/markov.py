@@ -201,7 +201,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     sfx = "" if api else "_page"
     gr.Markdown(t("markov.intro"))
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             n_states = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
             with gr.Group() as sliders:
                 p_sr = gr.Slider(0, 1, 0.2, step=0.01, label=t("markov.p_sr"))
@@ -226,7 +226,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             convergence = Plot(label=t("markov.convergence"), show_label=False, format="png")
     gr.Markdown(t("markov.gauss_intro"))
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             beta = gr.Slider(0.001, 0.5, 0.02, step=0.001, label=t("markov.beta"))
             g_start = gr.Dropdown(
                 [(t(f"markov.start_{k}"), k) for k in GAUSS_STARTS],
@@ -249,17 +249,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
         queue=False,
         api_visibility="private",
     )
-    common.url_params(
-        api,
-        steps=n_steps,
-        chains=n_chains,
-        seed=seed,
-        start=start,
-        beta=beta,
-        g_start=g_start,
-        g_steps=g_steps,
-        g_seed=g_seed,
-    )
+    names = "steps chains seed start beta g_start g_steps g_seed"
+    common.url_params(api, names, n_steps, n_chains, seed, start, beta, g_start, g_steps, g_seed)
     n_states.change(
         resize_matrix, n_states, [table, start], api_name="markov_resize" + sfx, api_visibility="private"
     ).then(

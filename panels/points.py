@@ -252,7 +252,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     gr.Markdown(t("points.intro"))
     model_state = gr.State(None)
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             data_inputs, forward_btn = _data_controls(sfx)
         with gr.Column(scale=2), gr.Row():
             forward_video = gr.Video(
@@ -261,7 +261,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             forward_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("points.train_intro"))
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             objective = lab.objective_choice("denoise", elem_id="points-objective" + sfx)
             steps = Slider(
                 100,
@@ -280,7 +280,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
             train_plot = Plot(show_label=False, format="png")
     gr.Markdown(t("points.reverse_intro"))
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             sampler = gr.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
             sample_steps = Slider(
                 1,
@@ -303,17 +303,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     lab_outputs = lab.build(page, model_state, data_inputs[4], sfx, vis)
 
     heavy = {**common.MODEL_LANE, "api_visibility": vis}
-    common.url_params(
-        api,
-        dataset=data_inputs[0],
-        word=data_inputs[1],
-        n=data_inputs[3],
-        seed=data_inputs[4],
-        steps=steps,
-        objective=objective,
-        sampler=sampler,
-        sample_steps=sample_steps,
-    )
+    names = "dataset word n seed steps objective sampler sample_steps"  # the shape upload is not a link's to set
+    common.url_params(api, names, *data_inputs[:2], *data_inputs[3:], steps, objective, sampler, sample_steps)
     shown = [forward_video, forward_plot, train_status, train_plot, reverse_video, score_plot, reverse_status]
     common.show_default(
         page,

@@ -34,7 +34,6 @@ from panels.common import (
     Slider,
     make_translator,
     output_path,
-    say,
     session_model,
 )
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
@@ -64,9 +63,9 @@ def choose(weights: Any, custom: ModelChoice | None) -> ModelChoice:
         return custom
     models = startup_models()
     if weights not in ("ema", "raw"):
-        raise gr.Error(say(STRINGS, "reverse.err_weights", got=weights))
+        raise gr.Error(common.say(STRINGS, "reverse.err_weights", got=weights))
     if weights not in models:
-        raise gr.Error(say(STRINGS, "reverse.err_raw"))
+        raise gr.Error(common.say(STRINGS, "reverse.err_raw"))
     return models[weights]
 
 
@@ -80,7 +79,7 @@ def caption(choice: ModelChoice, method: str, steps: int, eta: float, grid: str,
     label = (
         f"{method.upper()}-{steps}"
         + (f" η={eta:g}" if method == "ddim" and eta else "")
-        + (say(STRINGS, "reverse.post_grid_tag") if grid == "post" else "")
+        + (common.say(STRINGS, "reverse.post_grid_tag") if grid == "post" else "")
     )
     if x is not None and choice.image is not None:
         label += f" · {imaging.psnr(imaging.pil_to_tensor(Image.fromarray(x)), choice.image):.1f} dB"
@@ -91,7 +90,7 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     """Handler for /reverse_generate (a generator: Gradio streams every yield)."""
     method = {"DDIM": "ddim", "DDPM": "ddpm"}.get(sampler)
     if method is None:
-        raise gr.Error(say(STRINGS, "reverse.err_sampler", got=sampler))
+        raise gr.Error(common.say(STRINGS, "reverse.err_sampler", got=sampler))
     choice = choose(weights, custom)
     grid = "post" if post_grid is True else "uniform"
     keep_every = math.ceil(steps / MAX_FRAMES)
@@ -107,7 +106,7 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
         now = time.perf_counter() - t0
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
-            step = say(STRINGS, "reverse.step", i=p.i + 1, n=steps)
+            step = common.say(STRINGS, "reverse.step", i=p.i + 1, n=steps)
             progress((p.i + 1) / steps, desc=step)
             formula = step_formula(choice, method, p.t, p.t_prev, eta)
             status = f"{step} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
@@ -115,7 +114,9 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     elapsed = time.perf_counter() - t0
     label = caption(choice, method, steps, eta, grid, frames[-1].x)
     share = model_s / elapsed
-    status = say(STRINGS, "reverse.done", caption=label, elapsed=elapsed, model=model_s, share=share, name=choice.name)
+    status = common.say(
+        STRINGS, "reverse.done", caption=label, elapsed=elapsed, model=model_s, share=share, name=choice.name
+    )
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
     last = len(frames) - 1
     slider = gr.Slider(minimum=0, maximum=max(last, 1), value=last, step=1, interactive=last > 0)
@@ -139,7 +140,7 @@ def trajectory(frames: list[Frame] | None) -> tuple:
     Runs after generation, so the final image shows without waiting for them.
     """
     if not frames:
-        raise gr.Error(say(STRINGS, "reverse.err_first"))
+        raise gr.Error(common.say(STRINGS, "reverse.err_first"))
     gif = frames_to_gif([upscale(show(np.concatenate([f.x, f.x0], axis=1))) for f in frames], output_path(".gif"), 60)
     return gif, psnr_path_figure(frames, frames[-1].psnr_x0 is not None)
 
@@ -147,18 +148,23 @@ def trajectory(frames: list[Frame] | None) -> tuple:
 def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     """Handler for the scrubber: show a stored step, no recomputation."""
     if not frames:
-        raise gr.Error(say(STRINGS, "reverse.err_scrub"))
+        raise gr.Error(common.say(STRINGS, "reverse.err_scrub"))
     i = min(max(int(index), 0), len(frames) - 1)
     f = frames[i]
-    psnr = say(STRINGS, "reverse.stored_psnr", psnr=f.psnr_x0) if f.psnr_x0 is not None else ""
-    return show(f.x), show(f.x0), say(STRINGS, "reverse.stored", i=i + 1, n=len(frames), t=f.t) + psnr, show(f.eps)
+    psnr = common.say(STRINGS, "reverse.stored_psnr", psnr=f.psnr_x0) if f.psnr_x0 is not None else ""
+    return (
+        show(f.x),
+        show(f.x0),
+        common.say(STRINGS, "reverse.stored", i=i + 1, n=len(frames), t=f.t) + psnr,
+        show(f.eps),
+    )
 
 
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
     """Handler for /reverse_compare: several samplers from the same starting noise, the gallery streamed as each
     one finishes (the API's result is the full gallery)."""
     if kind not in COMPARISONS:
-        raise gr.Error(say(STRINGS, "reverse.err_kind", names=", ".join(COMPARISONS), got=kind))
+        raise gr.Error(common.say(STRINGS, "reverse.err_kind", names=", ".join(COMPARISONS), got=kind))
     choice = choose(weights, custom)
     out = []
     for k, (method, steps, eta, grid) in enumerate(COMPARISONS[kind]):
@@ -183,8 +189,8 @@ def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
     try:
         choice = load_custom(repo_id.strip(), (revision or "").strip() or hub.DEFAULT_REVISION)
     except hub.WeightsError as exc:
-        raise gr.Error(say(STRINGS, "reverse.err_hub", error=exc)) from None
-    return choice, say(STRINGS, "reverse.hub_ok", note=choice.note)
+        raise gr.Error(common.say(STRINGS, "reverse.err_hub", error=exc)) from None
+    return choice, common.say(STRINGS, "reverse.hub_ok", note=choice.note)
 
 
 @common.default_result
@@ -210,7 +216,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     digits_column = digits.build_section(page, api, visible=True)
     with gr.Column(visible=False) as one_image_column:
         _build_one_image(page, vis, sfx, startup)
-    common.url_params(api, model=model_pick)
+    common.url_params(api, "model", model_pick)
     if not api:  # the link may pick the model: show its section
         page.load(
             lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
@@ -233,7 +239,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     gr.Markdown(t("reverse.intro"))
     frames_state, custom_state = gr.State([]), session_model(page)
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
             steps = Slider(1, MAX_STEPS, 50, step=1, name="Steps", integer=True, label=t("reverse.steps"))
             eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("reverse.eta"))
@@ -275,7 +281,7 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
     hub_note = gr.Markdown()
 
     shown = [x_t, x0, status, final, frames_state, scrubber, eps, gif, psnr_plot, gallery]
-    common.url_params(vis == "public", sampler=sampler, steps=steps, eta=eta, seed=seed, weights=weights)
+    common.url_params(vis == "public", "sampler steps eta seed weights", sampler, steps, eta, seed, weights)
     common.show_default(
         page,
         default_one_image,

@@ -26,7 +26,6 @@ from panels.common import (
     Slider,
     make_translator,
     output_path,
-    say,
     user_errors,
 )
 from panels.priority import step_aside
@@ -53,7 +52,7 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
     for frame in range(skip):
         system.step()
         if frame % 200 == 0:
-            progress(frame / max(skip, 1), desc=say(STRINGS, "thermo.p_skip"))
+            progress(frame / max(skip, 1), desc=common.say(STRINGS, "thermo.p_skip"))
     renderer = Renderer(params)
     gif_every = max(1, FPS // GIF_FPS)
     for frame in range(n_frames):
@@ -64,7 +63,7 @@ def frames(params: ParticleParams, n: int, n_frames: int, seed: int, record: dic
         if record["gif"] is not None and frame % gif_every == 0 and len(record["gif"]) < GIF_MAX_FRAMES:
             record["gif"].append(image[::2, ::2].copy())  # half size: GIFs of full frames are huge
         if frame % 30 == 0:
-            progress((frame + 1) / n_frames, desc=say(STRINGS, "thermo.p_film"))
+            progress((frame + 1) / n_frames, desc=common.say(STRINGS, "thermo.p_film"))
         if frame % 5 == 0:
             step_aside()
         yield image
@@ -76,16 +75,16 @@ def run(
 ):
     """Handler for /thermo_run."""
     if scenario not in SCENARIOS:
-        raise gr.Error(say(STRINGS, "thermo.err_scenario", names=", ".join(SCENARIOS), got=scenario))
+        raise gr.Error(common.say(STRINGS, "thermo.err_scenario", names=", ".join(SCENARIOS), got=scenario))
     n_frames = round(seconds * FPS)
     if particles * n_frames > MAX_WORK:
         work = particles * n_frames
-        raise gr.Error(say(STRINGS, "thermo.err_work", cap=MAX_WORK, n=particles, frames=n_frames, work=work))
+        raise gr.Error(common.say(STRINGS, "thermo.err_work", cap=MAX_WORK, n=particles, frames=n_frames, work=work))
     # the ink drop is filmed from the moment it is let go (skipping ahead would show it already mixed); only the
     # driven box skips to its steady state
     skip = round(skip_s * FPS) if scenario == "driven" else 0
     if particles * skip > MAX_SKIP_WORK:
-        raise gr.Error(say(STRINGS, "thermo.err_skip", cap=MAX_SKIP_WORK, n=particles, skip=skip))
+        raise gr.Error(common.say(STRINGS, "thermo.err_skip", cap=MAX_SKIP_WORK, n=particles, skip=skip))
     with user_errors():
         params = ParticleParams(
             left_temp=left_temp,
@@ -130,13 +129,15 @@ def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
     """Numbers under the plots: entropy against its maximum, flux against the PDE, speed."""
     h_max = math.log(ENTROPY_CELLS[0] * ENTROPY_CELLS[1])
     rate = n * frames / elapsed / 1e6
-    lines = [say(STRINGS, "thermo.sum_speed", n=n, frames=frames, elapsed=elapsed, rate=rate)]
+    lines = [common.say(STRINGS, "thermo.sum_speed", n=n, frames=frames, elapsed=elapsed, rate=rate)]
     cells = ENTROPY_CELLS[0] * ENTROPY_CELLS[1]
-    lines.append(say(STRINGS, "thermo.sum_entropy", first=entropies[0], last=entropies[-1], cells=cells, h_max=h_max))
+    lines.append(
+        common.say(STRINGS, "thermo.sum_entropy", first=entropies[0], last=entropies[-1], cells=cells, h_max=h_max)
+    )
     if params.scenario == "driven":
         tail = max(1, frames // 4)
         flux, pde = fluxes[-tail:].mean(), sol.outflow[-1] * n
-        lines.append(say(STRINGS, "thermo.sum_flux", tail=tail, flux=flux, pde=pde))
+        lines.append(common.say(STRINGS, "thermo.sum_flux", tail=tail, flux=flux, pde=pde))
     return "\n\n".join(lines)
 
 
@@ -178,7 +179,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     )
     outputs = [video, gif_file, density, entropy, numbers]
     inputs = [scenario, particles, seconds, left, right, drift, diffusion, seed, gif, skip_s]
-    common.url_params(api, scenario=scenario, particles=particles, seconds=seconds, seed=seed, skip=skip_s)
+    common.url_params(api, "scenario particles seconds seed skip", scenario, particles, seconds, seed, skip_s)
     common.show_default(page, default_run, outputs, run, inputs, concurrency_id="defaults", concurrency_limit=1)
     gr.on(
         [run_btn.click],

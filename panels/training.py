@@ -41,7 +41,6 @@ from panels.common import (
     as_choice,
     make_translator,
     output_path,
-    say,
     session_model,
     user_errors,
 )
@@ -127,11 +126,11 @@ class Job:
         run_left = RUN_BUDGET_S - self.run_seconds
         session_left = SESSION_BUDGET_S - self.spent_before - self.seconds
         if session_left <= min(run_left, 0.5):
-            longer = say(STRINGS, "train.longer", cli=CLI)
-            return max(session_left, 0.0), say(
+            longer = common.say(STRINGS, "train.longer", cli=CLI)
+            return max(session_left, 0.0), common.say(
                 STRINGS, "train.session_spent", budget=_duration(SESSION_BUDGET_S), longer=longer
             )
-        return max(run_left, 0.0), say(STRINGS, "train.paused", budget=_duration(RUN_BUDGET_S))
+        return max(run_left, 0.0), common.say(STRINGS, "train.paused", budget=_duration(RUN_BUDGET_S))
 
 
 _LIVE: OrderedDict[int, weakref.ref] = OrderedDict()  # id(job) -> the job, least recently used first
@@ -194,7 +193,7 @@ def parse_spec(start, network, prediction, size, preset, steps, lr, batch_size, 
 def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     """Handler for /train_estimate: the run's duration from one step measured on this machine (cached)."""
     if ZERO_GPU:
-        return say(STRINGS, "train.zerogpu", chunk=CHUNK_SECONDS)
+        return common.say(STRINGS, "train.zerogpu", chunk=CHUNK_SECONDS)
     try:
         spec = parse_spec(start, network, "x0", size, "ours", steps, 5e-4, batch_size, 0.9)
         preview_every = int(preview_every)
@@ -203,7 +202,7 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
     per_step = finetune.step_seconds_at(finetune.model_config(spec, pre), spec.batch_size)
     run = finetune.estimate_run(per_step, spec.steps, spec.batch_size, preview_every)
-    return say(
+    return common.say(
         STRINGS,
         "train.estimate",
         device=device_name(),
@@ -224,15 +223,17 @@ def _duration(seconds: float) -> str:
 
 def status_text(job: Job, head: str) -> str:
     recent = job.data["losses"][-20:]
-    loss = say(STRINGS, "train.loss", last=recent[-1], mean=sum(recent) / len(recent)) if recent else ""
+    loss = common.say(STRINGS, "train.loss", last=recent[-1], mean=sum(recent) / len(recent)) if recent else ""
     done = job.step - job.run_start
     rate = job.run_seconds / done if done > 0 else None
-    left = say(STRINGS, "train.left", left=_duration(rate * (job.total - job.step))) if rate and job.running else ""
+    left = (
+        common.say(STRINGS, "train.left", left=_duration(rate * (job.total - job.step))) if rate and job.running else ""
+    )
     psnr = ""
     if job.last is not None:
         last = job.last
-        psnr = "\n\n" + say(STRINGS, "train.preview", step=last.step, ema=last.psnr_ema, raw=last.psnr_raw)
-    return say(
+        psnr = "\n\n" + common.say(STRINGS, "train.preview", step=last.step, ema=last.psnr_ema, raw=last.psnr_raw)
+    return common.say(
         STRINGS,
         "train.status_line",
         head=head,
@@ -266,7 +267,7 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
     skip = gr.skip()
     job.running, job.error, budget_hit = True, None, None
     job.run_start, job.run_seconds = job.step, 0.0
-    yield status_text(job, say(STRINGS, "train.h_starting")), _figure(job), skip, skip, skip, job, skip
+    yield status_text(job, common.say(STRINGS, "train.h_starting")), _figure(job), skip, skip, skip, job, skip
     try:
         while job.step < job.total and not job.stop.is_set():
             left, limit = job.budget_left()
@@ -283,9 +284,9 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
                 job.last = res.preview
                 job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
             done = (job.step - job.run_start) / max(job.total - job.run_start, 1)
-            progress(done, desc=say(STRINGS, "train.step", step=job.step, total=job.total))
+            progress(done, desc=common.say(STRINGS, "train.step", step=job.step, total=job.total))
             yield (
-                status_text(job, say(STRINGS, "train.h_training")),
+                status_text(job, common.say(STRINGS, "train.h_training")),
                 _figure(job),
                 *_previews(job, res.preview is not None),
                 skip,
@@ -309,15 +310,15 @@ def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True)
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
     if job.error:
-        head = say(STRINGS, "train.h_error", error=job.error)
+        head = common.say(STRINGS, "train.h_error", error=job.error)
     elif budget_hit:
         head = budget_hit
     elif job.step < job.total:
-        head = say(STRINGS, "train.h_stopped")
+        head = common.say(STRINGS, "train.h_stopped")
     else:
-        head = say(STRINGS, "train.h_done")
+        head = common.say(STRINGS, "train.h_done")
     # on a stand-alone route there is no Reverse tab beside the panel
-    head += say(STRINGS, "train.h_tabs" if tabs else "train.h_alone")
+    head += common.say(STRINGS, "train.h_tabs" if tabs else "train.h_alone")
     yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
 
 
@@ -327,7 +328,7 @@ def check_step_size(spec: finetune.RunSpec) -> None:
         return
     largest = MAX_STEP_PIXELS_CPU // spec.size**2
     raise gr.Error(
-        say(
+        common.say(
             STRINGS,
             "train.too_big",
             batch=spec.batch_size,
@@ -357,9 +358,9 @@ def start(
 ):
     """Handler for /train_start: a new run from the chosen starting point (replacing this session's run)."""
     if job is not None and job.running:
-        raise gr.Error(say(STRINGS, "train.err_running"))
+        raise gr.Error(common.say(STRINGS, "train.err_running"))
     if image is None:
-        raise gr.Error(say(STRINGS, "train.err_upload"))
+        raise gr.Error(common.say(STRINGS, "train.err_upload"))
     spec = parse_spec(start_from, network, prediction, size, preset, steps, lr, batch_size, ema_decay)
     check_step_size(spec)
     with user_errors():
@@ -375,11 +376,11 @@ def start(
 def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: bool = True):
     """Handler for /train_resume: ``steps`` more steps of this session's run."""
     if job is None:
-        raise gr.Error(say(STRINGS, "train.err_nothing"))
+        raise gr.Error(common.say(STRINGS, "train.err_nothing"))
     if job.running:
-        raise gr.Error(say(STRINGS, "train.err_still"))
+        raise gr.Error(common.say(STRINGS, "train.err_still"))
     if job.data is None:
-        raise gr.Error(say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
+        raise gr.Error(common.say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
     keep_live(job)
     with user_errors():
         job.data = finetune.extend_job(job.data, int(steps))
@@ -397,9 +398,9 @@ def stop(job: Job | None) -> str:
 def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
     """Handler for /train_push: upload this session's model to the Hub (the token is used once, never kept)."""
     if job is None or job.last is None:
-        raise gr.Error(say(STRINGS, "train.err_push"))
+        raise gr.Error(common.say(STRINGS, "train.err_push"))
     if job.data is None:
-        raise gr.Error(say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
+        raise gr.Error(common.say(STRINGS, "train.evicted", most=MAX_LIVE_RUNS))
     keep_live(job)
     card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
     with tempfile.TemporaryDirectory() as tmp:
@@ -408,7 +409,7 @@ def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
             url = hub.push_folder(folder, (repo_id or "").strip(), token or "", bool(private))
         except (hub.WeightsError, ConnectionError) as exc:
             raise gr.Error(str(exc)) from None
-    return say(STRINGS, "train.pushed", url=url)
+    return common.say(STRINGS, "train.pushed", url=url)
 
 
 def fill_preset(preset: str) -> tuple:
@@ -502,16 +503,8 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
     preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
     estimate_inputs = [start_from, network, size, batch, steps, preview_every]
-    common.url_params(
-        api,
-        start_from=start_from,
-        network=network,
-        size=size,
-        prediction=prediction,
-        steps=steps,
-        lr=lr,
-        batch=batch,
-    )
+    names = "start_from network size prediction steps lr batch"
+    common.url_params(api, names, start_from, network, size, prediction, steps, lr, batch)
     for component in estimate_inputs:
         component.change(
             estimate,
