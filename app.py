@@ -23,7 +23,7 @@ except ImportError:  # running locally without it: the GPU decorator is simply n
 
 from panels import common, forward, markov, points, reverse, thermodynamics, training
 from panels.common import DEFAULTS, build_i18n, make_translator
-from panels.embed import NOTE_ID, URL_PREFIX, EmbedRoutes, embed_snippets
+from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
 
 APP_STRINGS = {
@@ -39,6 +39,7 @@ APP_STRINGS = {
         ),
         "app.embed_make": "Make the embed code",
         "app.embed_code": "Embed code",
+        "common.complete": "Complete",  # read out by screen readers when an event ends (missing from Gradio's table)
     },
     "zh": {
         "app.title": (
@@ -50,6 +51,7 @@ APP_STRINGS = {
         ),
         "app.embed_make": "生成嵌入代码",
         "app.embed_code": "嵌入代码",
+        "common.complete": "完成",
     },
 }
 t = make_translator(APP_STRINGS)
@@ -286,9 +288,9 @@ def build_demo() -> gr.Blocks:
             before = set(demo.blocks)
             panel.build(page, False)
             in_url = {
-                b.elem_id[len(URL_PREFIX) :]: b
+                name: b
                 for k, b in demo.blocks.items()
-                if k not in before and (getattr(b, "elem_id", None) or "").startswith(URL_PREFIX)
+                if k not in before and (name := url_name({"elem_classes": getattr(b, "elem_classes", None)}))
             }
             embed_code(panel.route, in_url)
             if after is not None:  # alone on its route (an embed): a link to the next concept's route

@@ -548,16 +548,16 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def url_params(api: bool, names: str, *components: Any) -> None:
     """Let the link of the panel's own route set these components' starting values (``/markov?seed=7``): each of
-    ``names`` (space-separated, one per component) becomes the ``elem_id`` ``url-<name>`` that ``panels.embed``
-    looks for. On the tabbed main page (``api``) nothing is marked: several panels there share names like seed."""
+    ``names`` (space-separated, one per component) becomes the class ``url-<name>`` that ``panels.embed`` looks
+    for. On the tabbed main page (``api``) nothing is marked: several panels there share names like seed."""
     if not api:
         for name, component in zip(names.split(), components, strict=True):
-            component.elem_id = f"url-{name}"
+            component.elem_classes = [*(component.elem_classes or []), f"url-{name}"]
 
 
 def experiment_in_url(request: gr.Request | None, components: list[Any]) -> bool:
     """Whether the page's link sets any of these components (those marked by ``url_params``)."""
-    names = {c.elem_id[len("url-") :] for c in components if (getattr(c, "elem_id", None) or "").startswith("url-")}
+    names = {k[len("url-") :] for c in components for k in (getattr(c, "elem_classes", None) or []) if k[:4] == "url-"}
     query = dict(getattr(request, "query_params", None) or {}) if request is not None else {}
     return bool(names & set(query))
 

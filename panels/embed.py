@@ -4,8 +4,8 @@ carry one experiment and the page's language.
 - **Web component.** ``<gradio-app src="https://host/markov">`` fetches ``/markov/config``, which a
   ``Blocks.route()`` page does not have: here it is answered with that page's config, turned into a one-page app
   (every panel keeps sharing the one queue, its lanes and its fairness rules).
-- **Experiments in the URL.** ``/reverse?seed=7&steps=20``: a component marked with ``url_param`` (its
-  ``elem_id`` is ``url-<name>``) starts with the value the query gives, clamped to its range (the page's note
+- **Experiments in the URL.** ``/reverse?seed=7&steps=20``: a component marked by ``common.url_params`` (its
+  class is ``url-<name>``) starts with the value the query gives, clamped to its range (the page's note
   says so); unknown names and malformed values are ignored and the defaults kept.
 - **Language.** ``?lang=zh|en`` forces the page's language: the browser's language preference is overridden
   before Gradio's frontend reads it, and the query reaches the server with every event (Gradio forwards the
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 LANGUAGES = ("en", "zh")
 BROWSER_LOCALES = {"en": "en-US", "zh": "zh-CN"}
-URL_PREFIX = "url-"  # elem_id prefix of a component whose starting value the URL may set
+URL_PREFIX = "url-"  # class prefix of a component whose starting value the URL may set (url-<name>)
 NOTE_ID = "url-note"  # elem_id of the Markdown that says what the URL changed
 EMBED = "embed"  # /embed/<query>/<panel>: the web component's way to carry a query
 MAX_QUERY = 512  # characters: a longer query is ignored whole (nobody types it, and every request repeats it)
@@ -114,18 +114,24 @@ def _choice(props: dict[str, Any], raw: str, translations: dict[str, str]) -> An
     return None
 
 
+def url_name(props: dict[str, Any]) -> str | None:
+    """The name a link sets a component by (its class ``url-<name>``), or None."""
+    classes = props.get("elem_classes") or []
+    classes = [classes] if isinstance(classes, str) else classes
+    return next((c[len(URL_PREFIX) :] for c in classes if c.startswith(URL_PREFIX)), None)
+
+
 def apply_query(config: dict[str, Any], query: dict[str, str], lang: str) -> list[str]:
     """Start the config's URL-marked components from ``query``; returns the notes for the reader.
 
-    Only components whose ``elem_id`` is ``url-<name>`` are touched; a value that cannot be read is ignored.
+    Only components with a class ``url-<name>`` are touched; a value that cannot be read is ignored.
     """
     translations = (config.get("i18n_translations") or {}).get(lang) or {}
     notes, used = [], []
     for component in config.get("components", []):
         props = component.get("props", {})
-        elem_id = props.get("elem_id") or ""
-        name = elem_id[len(URL_PREFIX) :] if elem_id.startswith(URL_PREFIX) else None
-        if not name or name == "note" or name not in query:
+        name = url_name(props)
+        if not name or name not in query:
             continue
         raw, kind = query[name], component.get("type")
         if kind in ("slider", "number"):

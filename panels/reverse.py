@@ -299,11 +299,12 @@ def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, Mod
         **MODEL_LANE,
     )
     gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
-    # a new run (or one stopped half-way) must not sit beside the previous run's film, PSNR path and scrubber
+    # a new run (or one stopped half-way) must not sit beside the previous run's film and PSNR path (the
+    # scrubber follows the new run's stored steps as they come)
     run_btn.click(
-        lambda: (None, None, gr.Slider(value=0, maximum=1, interactive=False)),
+        lambda: (None, None),
         None,
-        [gif, psnr_plot, scrubber],
+        [gif, psnr_plot],
         queue=False,
         api_visibility="private",
     )

@@ -28,7 +28,7 @@ def config(*components: dict) -> dict:
 
 def steps_slider(**extra) -> dict:
     label = '__i18n__{"__type__": "translation_metadata", "key": "k.steps"}'
-    return {"type": "slider", "elem_id": "url-steps", "minimum": 1, "maximum": 1000, "step": 1, "value": 200,
+    return {"type": "slider", "elem_classes": ["url-steps"], "minimum": 1, "maximum": 1000, "step": 1, "value": 200,
             "label": label, **extra}  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def note() -> dict:
 
 
 def test_a_link_sets_values_clamps_and_says_so_in_the_readers_language() -> None:
-    c = config(steps_slider(), {"type": "number", "elem_id": "url-seed", "precision": 0, "value": 0}, note())
+    c = config(steps_slider(), {"type": "number", "elem_classes": ["url-seed"], "precision": 0, "value": 0}, note())
     notes = embed.apply_query(c, {"steps": "5000", "seed": "7.4"}, "zh")
     steps, seed, shown = (x["props"] for x in c["components"])
     assert steps["value"] == 1000 and seed["value"] == 7  # clamped to the slider's range; rounded to whole
@@ -46,7 +46,7 @@ def test_a_link_sets_values_clamps_and_says_so_in_the_readers_language() -> None
 
 
 def test_unknown_or_malformed_parameters_are_ignored_and_defaults_kept() -> None:
-    c = config(steps_slider(), {"type": "radio", "elem_id": "url-sampler", "choices": [["DDIM", "DDIM"]],
+    c = config(steps_slider(), {"type": "radio", "elem_classes": ["url-sampler"], "choices": [["DDIM", "DDIM"]],
                                 "value": "DDIM"}, note())  # fmt: skip
     assert embed.apply_query(c, {"steps": "many", "sampler": "PLMS", "nonsense": "1", "steps2": "3"}, "en") == []
     assert [x["props"]["value"] for x in c["components"]] == [200, "DDIM", ""]
@@ -58,7 +58,7 @@ def test_unknown_or_malformed_parameters_are_ignored_and_defaults_kept() -> None
 
 def test_choices_are_matched_by_value_or_translated_label_in_any_case() -> None:
     label = '__i18n__{"__type__": "translation_metadata", "key": "k.gray"}'
-    c = config({"type": "radio", "elem_id": "url-color", "choices": [[label, "grayscale"], ["RGB", "RGB"]],
+    c = config({"type": "radio", "elem_classes": ["url-color"], "choices": [[label, "grayscale"], ["RGB", "RGB"]],
                 "value": "grayscale"})  # fmt: skip
     c["i18n_translations"]["zh"]["k.gray"] = "灰度"
     embed.apply_query(c, {"color": "rgb"}, "en")

@@ -19,8 +19,10 @@ def page_config(html: str) -> dict:
     return json.loads(match.group(1))
 
 
-def component(config: dict, elem_id: str) -> dict:
-    return next(c["props"] for c in config["components"] if c["props"].get("elem_id") == elem_id)
+def component(config: dict, name: str) -> dict:
+    """A component by the name a link sets it by (``url-seed``), or the note by its id."""
+    props = [c["props"] for c in config["components"]]
+    return next(p for p in props if f"url-{embed.url_name(p)}" == name or p.get("elem_id") == name)
 
 
 @pytest.mark.parametrize("panel", ["thermodynamics", "markov", "forward", "reverse", "training", "points"])

@@ -134,3 +134,38 @@ def test_the_embed_code_control_writes_both_snippets_for_the_current_settings(op
     expect(code).to_contain_text("/markov?", timeout=30_000)
     expect(code).to_contain_text("seed=42")
     expect(code).to_contain_text("<gradio-app src=")
+
+
+CONTRAST = """(els) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return els.filter((e) => e.offsetParent && e.textContent.trim()).map((e) => {
+    const a = lum(rgb(getComputedStyle(e).color).slice(0, 3)), b = lum(background(e));
+    return [e.textContent.trim().slice(0, 30), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+def test_labels_are_readable_focus_is_visible_and_plots_follow_the_dark_theme(open_page) -> None:
+    page = open_page("/markov")
+    expect(page.locator(".markov-path").first).to_be_visible(timeout=60_000)
+    ratios = page.locator("[data-testid=block-label], .block label span, .prose p").evaluate_all(CONTRAST)
+    assert ratios and min(r for _, r in ratios) >= 4.5, sorted(ratios, key=lambda r: r[1])[:3]
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert float(outline.rstrip("px")) >= 2, outline
+    dark = open_page("/markov?__theme=dark")
+    plot = dark.locator(".matplotlib img").first
+    expect(plot).to_be_attached(timeout=60_000)
+    assert "invert" in plot.evaluate("el => getComputedStyle(el).filter")
