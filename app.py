@@ -92,6 +92,9 @@ THEME = gr.themes.Soft(primary_hue="indigo").set(
     body_text_color_subdued_dark="*neutral_300",
     block_title_text_color="*neutral_800",
     block_title_text_color_dark="*neutral_100",
+    checkbox_label_background_fill_selected="*primary_600",  # white on the chosen option: 4.5:1 and more
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
 )
 # No navbar: the stand-alone routes exist to be embedded, not browsed. (gr.Navbar(visible=False)
 # is ignored by the 6.31 frontend once an app has several pages, so hide it with CSS.)
