@@ -81,7 +81,6 @@ for _here, _next in itertools.pairwise(PANELS):
     for _lang in APP_STRINGS:
         APP_STRINGS[_lang][f"app.next.{_here.route}"] = NEXT[_lang].format(_next.strings[_lang][_next.tab_key])
 t = make_translator(APP_STRINGS)
-I18N = build_i18n(APP_STRINGS, *(p.strings for p in PANELS))
 # Soft's labels and secondary text are too light on white (about 3.6:1): darker ones reach 4.5:1 or more
 THEME = gr.themes.Soft(primary_hue="indigo").set(
     block_label_text_color="*neutral_700",
@@ -318,7 +317,8 @@ def launch_kwargs() -> dict[str, Any]:
         "theme": THEME,
         "css": CSS,
         "head": HEAD % json.dumps(LANGUAGE_SWITCH),
-        "i18n": I18N,
+        # after the pages are built: they add the folded intros' titles to the helpers' strings
+        "i18n": build_i18n(APP_STRINGS, common.common_strings(), *(p.strings for p in PANELS)),
         "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
         # per-client caps on waiting events, and events whose caller went away cancelled (panels/fairness.py)
         # panels/embed.py first (outermost): the fairness rules see the requests it rewrites

@@ -555,6 +555,30 @@ def url_params(api: bool, names: str, *components: Any) -> None:
             component.elem_classes = [*(component.elem_classes or []), f"url-{name}"]
 
 
+COMMON_STRINGS: Strings = {"en": {"common.intro": "About this concept"}, "zh": {"common.intro": "关于这个概念"}}
+_INTRO_PARTS: Strings = {lang: {} for lang in LANGUAGES}  # "<key>.title" / "<key>.body" of folded intros
+
+
+def intro(api: bool, strings: Strings, key: str) -> None:
+    """A panel's opening explanation (``key``: "## Title\\nbody"): in full on the tabbed page; on the panel's own
+    route (an embed, whose post already tells the story) its title, with the body folded away, so that the
+    controls and their first result come sooner."""
+    if api:
+        gr.Markdown(I18nData(key))
+        return
+    for lang in LANGUAGES:
+        title, _, body = strings[lang][key].partition("\n")
+        _INTRO_PARTS[lang].update({f"{key}.title": title, f"{key}.body": body})
+    gr.Markdown(I18nData(f"{key}.title"))
+    with gr.Accordion(I18nData("common.intro"), open=False):
+        gr.Markdown(I18nData(f"{key}.body"))
+
+
+def common_strings() -> Strings:
+    """The strings of these helpers, for the app's ``gr.I18n`` (complete once the pages are built)."""
+    return {lang: {**COMMON_STRINGS[lang], **_INTRO_PARTS[lang]} for lang in LANGUAGES}
+
+
 def experiment_in_url(request: gr.Request | None, components: list[Any]) -> bool:
     """Whether the page's link sets any of these components (those marked by ``url_params``)."""
     names = {k[len("url-") :] for c in components for k in (getattr(c, "elem_classes", None) or []) if k[:4] == "url-"}

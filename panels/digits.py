@@ -329,7 +329,7 @@ def _controls(sfx: str) -> dict[str, Any]:
 
 def _layout(sfx: str) -> dict[str, Any]:
     """Every component of the section, by name."""
-    gr.Markdown(t("digits.intro"))
+    common.intro(sfx == "", STRINGS, "digits.intro")
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             ui = _controls(sfx)

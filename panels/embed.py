@@ -275,7 +275,7 @@ class EmbedRoutes:
         if page.endswith("/config") and page[: -len("/config")] in self.pages:
             await self._config(scope, receive, send, page[: -len("/config")], query, prefix)
         elif page in self.pages or (page == "" and forced_language(query)):
-            await self._page(scope, receive, send, page, query)
+            await self._page(scope, receive, send, page, query, prefix)
         else:
             await self.app(scope, receive, send)
 
@@ -297,7 +297,9 @@ class EmbedRoutes:
             config["root"] = config.get("root", "").rstrip("/") + prefix
         await _send(send, 200, start.get("headers", []), json.dumps(config).encode())
 
-    async def _page(self, scope: Scope, receive: Callable, send: Callable, page: str, query: dict) -> None:
+    async def _page(
+        self, scope: Scope, receive: Callable, send: Callable, page: str, query: dict, prefix: str = ""
+    ) -> None:
         """A page's HTML: started from the query, in the language it forces."""
         start, body = await _buffered(self.app, scope, receive)
         match = _CONFIG_IN_HTML.search(body) if start.get("status") == 200 else None
@@ -308,6 +310,8 @@ class EmbedRoutes:
         config = json.loads(match.group(1))
         if page:
             apply_query(config, query, lang or _accepted(scope))
+        if prefix:  # opened under /embed/<query>/: its events carry the query too
+            config["root"] = config.get("root", "").rstrip("/") + prefix
         # "</" inside strings would end the script early: escape it as Gradio's own serialiser does
         text = json.dumps(config).replace("</", "<\\/").encode()
         body = body[: match.start(1)] + text + body[match.end(1) :]

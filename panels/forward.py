@@ -191,7 +191,7 @@ def schedules(T) -> tuple:
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
-    gr.Markdown(t("forward.intro"))
+    common.intro(api, STRINGS, "forward.intro")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             image = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
@@ -200,7 +200,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 [(t(f"forward.color_{c}"), c) for c in COLORS], value="grayscale", label=t("forward.color")
             )
             size = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             schedule = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
             T = Slider(2, MAX_T, 1000, step=1, name="T", integer=True, label=t("forward.T"))
             t_slider = Slider(0, MAX_T - 1, 250, step=1, name="Timestep t", integer=True, label=t("forward.t"))

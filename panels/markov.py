@@ -199,7 +199,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
     """
     vis = "public" if api else "private"
     sfx = "" if api else "_page"
-    gr.Markdown(t("markov.intro"))
+    common.intro(api, STRINGS, "markov.intro")
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             n_states = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))

@@ -249,7 +249,7 @@ def _data_controls(sfx: str) -> tuple[list, gr.Button]:
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
-    gr.Markdown(t("points.intro"))
+    common.intro(api, STRINGS, "points.intro")
     model_state = gr.State(None)
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):

@@ -236,7 +236,7 @@ def build(page: gr.Blocks, api: bool = True) -> None:
 
 def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, ModelChoice]) -> None:
     """The one-image model's section: generation, scrubber, trajectory, comparisons, Hub models."""
-    gr.Markdown(t("reverse.intro"))
+    common.intro(vis == "public", STRINGS, "reverse.intro")
     frames_state, custom_state = gr.State([]), session_model(page)
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):

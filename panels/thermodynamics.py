@@ -144,9 +144,9 @@ def summary(params, n, frames, entropies, fluxes, sol, elapsed) -> str:
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its event (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
-    gr.Markdown(t("thermo.intro"))
+    common.intro(api, STRINGS, "thermo.intro")
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             scenario = gr.Radio(
                 [(t("thermo.sc_driven"), "driven"), (t("thermo.sc_ink"), "ink")],
                 value=DEFAULTS[0],

@@ -420,11 +420,11 @@ def fill_preset(preset: str) -> tuple:
 def build(page: gr.Blocks, api: bool = True) -> None:
     """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
     vis, sfx = ("public", "") if api else ("private", "_page")
-    gr.Markdown(t("train.intro"))
+    common.intro(api, STRINGS, "train.intro")
     # A run holds ~125 MB (weights, EMA, optimiser): forget it 30 minutes after its last update.
     job_state, model_state = gr.State(None, time_to_live=1800), session_model(page)
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             image = ImageInput(EXAMPLES[1], type="filepath", label=t("train.image"), height=220)
             gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("train.examples"))
             # (translated label, value): the API takes the values

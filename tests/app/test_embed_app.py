@@ -104,3 +104,10 @@ def test_server_text_and_plots_follow_the_readers_language(client) -> None:
     assert "| | sim | exact | N(0, 1) |" in english
     # the same numbers either way: only the words change
     assert text.split("\n")[0] == english.split("\n")[0]
+
+
+def test_a_page_opened_under_the_prefix_keeps_its_settings_for_later_requests(app_url: str) -> None:
+    response = httpx.get(f"{app_url}/embed/lang=zh&seed=7/markov", timeout=60)
+    assert response.status_code == 200 and '<head><script>(function(){var l="zh-CN"' in response.text
+    config = page_config(response.text)
+    assert config["root"] == f"{app_url}/embed/lang=zh&seed=7" and component(config, "url-seed")["value"] == 7
