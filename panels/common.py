@@ -6,6 +6,7 @@ Everything a visitor (or an API client bypassing the sliders) sends goes through
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -555,7 +556,18 @@ def url_params(api: bool, names: str, *components: Any) -> None:
             component.elem_classes = [*(component.elem_classes or []), f"url-{name}"]
 
 
-COMMON_STRINGS: Strings = {"en": {"common.intro": "About this concept"}, "zh": {"common.intro": "关于这个概念"}}
+COMMON_STRINGS: Strings = {
+    "en": {"common.intro": "About this concept", "common.more": "More settings"},
+    "zh": {"common.intro": "关于这个概念", "common.more": "更多设置"},
+}
+
+
+def more_settings(api: bool) -> Any:
+    """Where a panel's secondary controls go: in line on the tabbed page; folded on the panel's own route (an
+    embed), so that its main button comes sooner (a link may still set them)."""
+    return contextlib.nullcontext() if api else gr.Accordion(I18nData("common.more"), open=False)
+
+
 _INTRO_PARTS: Strings = {lang: {} for lang in LANGUAGES}  # "<key>.title" / "<key>.body" of folded intros
 
 

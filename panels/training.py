@@ -435,20 +435,25 @@ def build(page: gr.Blocks, api: bool = True) -> None:
                 [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS], value="full", label=t("train.network")
             )
             size = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
-            preset = gr.Radio([(t(f"train.preset_{v}"), v) for v in PRESETS], value="ours", label=t("train.preset"))
-            gr.Markdown(t("train.preset_info"))
-            prediction = gr.Radio(
-                [(t(f"train.pred_{v}"), v) for v in PREDICTIONS], value="x0", label=t("train.prediction")
-            )
             steps = Slider(1, MAX_STEPS, 300, step=1, name="Steps", integer=True, label=t("train.steps"))
-            with gr.Row():
-                lr = Number(5e-4, name="Learning rate", minimum=1e-6, maximum=0.1, integer=False, label=t("train.lr"))
-                batch = Slider(1, 16, 2, step=1, name="Batch size", integer=True, label=t("train.batch"))
-            with gr.Row():
-                ema = Number(0.99, name="EMA decay", minimum=0.0, maximum=0.9999, integer=False, label=t("train.ema"))
-                preview_every = Slider(
-                    1, 1000, 50, step=1, name="Preview every", integer=True, label=t("train.preview_every")
+            with common.more_settings(api):
+                preset = gr.Radio([(t(f"train.preset_{v}"), v) for v in PRESETS], value="ours", label=t("train.preset"))
+                gr.Markdown(t("train.preset_info"))
+                prediction = gr.Radio(
+                    [(t(f"train.pred_{v}"), v) for v in PREDICTIONS], value="x0", label=t("train.prediction")
                 )
+                with gr.Row():
+                    lr = Number(
+                        5e-4, name="Learning rate", minimum=1e-6, maximum=0.1, integer=False, label=t("train.lr")
+                    )
+                    batch = Slider(1, 16, 2, step=1, name="Batch size", integer=True, label=t("train.batch"))
+                with gr.Row():
+                    ema = Number(
+                        0.99, name="EMA decay", minimum=0.0, maximum=0.9999, integer=False, label=t("train.ema")
+                    )
+                    preview_every = Slider(
+                        1, 1000, 50, step=1, name="Preview every", integer=True, label=t("train.preview_every")
+                    )
             estimate_md = gr.Markdown()
             with gr.Row():
                 start_btn = gr.Button(t("train.start"), variant="primary", elem_id="train-start" + sfx)
