@@ -190,14 +190,14 @@ LANGUAGE_SWITCH = (
     '<nav class="lang-switch" aria-label="Language / 语言">'
     '<a href="?lang=en" hreflang="en" lang="en">English</a> · <a href="?lang=zh" hreflang="zh" lang="zh">中文</a></nav>'
 )
-# Measured heights (px) of each panel alone, at a 700 px column and a 390 px phone (README: Embedding).
-EMBED_HEIGHTS = {
-    "thermodynamics": 2400,
-    "markov": 3300,
-    "forward": 3400,
-    "reverse": 4200,
-    "training": 2600,
-    "points": 5200,
+# How tall each panel is alone (px), for the iframe snippet (README: Embedding one concept in a blog post).
+EMBED_HEIGHTS = {  # the 700 px heights of bench/embed_heights.py, rounded up
+    "thermodynamics": 1900,
+    "markov": 3000,
+    "forward": 5200,
+    "reverse": 6300,
+    "training": 1850,
+    "points": 6000,
 }
 
 
