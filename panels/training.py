@@ -215,10 +215,12 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
 
 
 def _duration(seconds: float) -> str:
+    """A duration as the reader says it: "55 s", "2 min 05 s" (or "55 秒", "2 分 05 秒")."""
     seconds = max(seconds, 0.0)
+    sec, minute = ("秒", "分") if common.reader_language() == "zh" else ("s", "min")
     if seconds < 90:
-        return f"{math.ceil(seconds)} s"
-    return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+        return f"{math.ceil(seconds)} {sec}"
+    return f"{int(seconds // 60)} {minute} {int(seconds % 60):02d} {sec}"
 
 
 def status_text(job: Job, head: str) -> str:
