@@ -174,3 +174,11 @@ def test_figures_describe_themselves_for_alt_text() -> None:
     ax2.set(xlabel="step", ylabel="PSNR")
     assert common.describe_figure(fig) == "Loss · PSNR / step"
     assert json.loads(common.Plot().postprocess(fig).model_dump_json())["chart"] == "Loss · PSNR / step"
+
+
+def test_durations_are_said_in_the_readers_language() -> None:
+    from panels.training import _duration
+
+    assert _duration(125) == "2 min 05 s" and _duration(30) == "30 s"
+    with common.reading_in("zh"):
+        assert _duration(125) == "2 分 05 秒" and _duration(30) == "30 秒"
