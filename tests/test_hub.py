@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny import tiny_config
 
 from diffusion import hub
-from diffusion.unet import UNet, UNetConfig
+from diffusion.unet import UNet
 from tests.hub_server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = UNetConfig(channels=(8, 16), bottleneck=16, groups=4, time_emb_dim=8, image_size=16, prediction="x0")
+TINY = tiny_config(prediction="x0")
 
 
 @pytest.fixture

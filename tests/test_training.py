@@ -7,13 +7,12 @@ from dataclasses import replace
 
 import pytest
 import torch
+from tiny import tiny_config
 
 from diffusion import training
-from diffusion.unet import UNet, UNetConfig
+from diffusion.unet import UNet
 
-TINY = UNetConfig(
-    channels=(8, 16), bottleneck=16, groups=4, time_emb_dim=8, image_size=16, prediction="x0", schedule="cosine"
-)
+TINY = tiny_config(prediction="x0", schedule="cosine")
 IMAGE = torch.linspace(-1, 1, 256).view(1, 1, 16, 16)
 
 

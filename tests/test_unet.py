@@ -6,10 +6,11 @@ import json
 
 import pytest
 import torch
+from tiny import tiny_config
 
 from diffusion.unet import UNet, UNetConfig, count_parameters, sinusoidal_embedding
 
-TINY = UNetConfig(channels=(8, 16), bottleneck=16, groups=4, time_emb_dim=8, image_size=16)
+TINY = tiny_config()
 
 
 def test_reference_config_has_the_posts_parameter_count() -> None:
