@@ -593,7 +593,9 @@ def common_strings() -> Strings:
 
 def experiment_in_url(request: gr.Request | None, components: list[Any]) -> bool:
     """Whether the page's link sets any of these components (those marked by ``url_params``)."""
-    names = {k[len("url-") :] for c in components for k in (getattr(c, "elem_classes", None) or []) if k[:4] == "url-"}
+    from panels.embed import url_name
+
+    names = {url_name({"elem_classes": getattr(c, "elem_classes", None)}) for c in components} - {None}
     query = dict(getattr(request, "query_params", None) or {}) if request is not None else {}
     return bool(names & set(query))
 

@@ -20,6 +20,7 @@ This module is plain ASGI and JSON: it never imports gradio, so its rules are te
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -211,6 +212,7 @@ def embed_snippets(base: str, page: str, settings: dict[str, Any], height: int) 
     return iframe, component
 
 
+@functools.cache
 def _gradio_js() -> bytes:
     """The installed Gradio's web-component script (an import of its hashed bundle, relative to /gradio.js)."""
     import importlib.util
@@ -274,7 +276,8 @@ class EmbedRoutes:
         page = path.strip("/")
         if page.endswith("/config") and page[: -len("/config")] in self.pages:
             await self._config(scope, receive, send, page[: -len("/config")], query, prefix)
-        elif page in self.pages or (page == "" and forced_language(query)):
+        elif (page in self.pages and query) or (page == "" and forced_language(query)):
+            # (a page without a query is served as Gradio made it: no config to parse and write again)
             await self._page(scope, receive, send, page, query, prefix)
         else:
             await self.app(scope, receive, send)
