@@ -18,8 +18,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from diffusion.sampling import sample
-from diffusion.schedules import make_schedule
+from diffusion.process import Diffusion
 from diffusion.unet import UNet, UNetConfig
 
 
@@ -57,10 +56,10 @@ def time_ddim(model, cfg: UNetConfig, steps: int, channels_last: bool) -> float:
     x_T = torch.randn((1, cfg.in_channels, 128, 128), generator=gen)
     if channels_last:
         x_T = x_T.contiguous(memory_format=torch.channels_last)
-    schedule = make_schedule(cfg.schedule, cfg.T)
+    process = Diffusion.of(cfg)
     t0 = time.perf_counter()
     with torch.inference_mode():
-        sample(model, schedule, cfg.prediction, x_T, steps, generator=gen)
+        process.sample(model, x_T, steps, generator=gen)
     return time.perf_counter() - t0
 
 

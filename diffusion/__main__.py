@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from diffusion import imaging, training
-from diffusion.schedules import make_schedule
+from diffusion.process import Diffusion, sample_from_seed
 from diffusion.unet import UNet, UNetConfig
 
 # What each preset trains: the post's network and objective, or our recipe (see bench/README.md).
@@ -25,14 +25,7 @@ MODEL_PRESETS: dict[str, UNetConfig] = {
 
 def evaluate(model: UNet, image: torch.Tensor, steps: int = 50, seed: int = 0) -> float:
     """PSNR (dB) of one DDIM sample (eta = 0) against the training image (C, H, W)."""
-    from diffusion.sampling import sample
-
-    cfg = model.config
-    gen = torch.Generator().manual_seed(seed)
-    x_T = torch.randn((1, *image.shape), generator=gen)
-    with torch.inference_mode():
-        out = sample(model, make_schedule(cfg.schedule, cfg.T), cfg.prediction, x_T, steps, generator=gen)
-    return round(imaging.psnr(out[0], image), 3)
+    return round(imaging.psnr(sample_from_seed(model, seed, steps)[0].cpu(), image), 3)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -163,7 +156,6 @@ def _digit_sheet(model: UNet, path: Path, steps: int = 20, guidance: float = 0.0
 
 def cmd_sample(args: argparse.Namespace) -> int:
     from diffusion import hub
-    from diffusion.sampling import sample
 
     try:
         loaded = hub.load_model(args.weights, revision=args.revision)
@@ -189,10 +181,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         size = args.size or cfg.image_size
         x_T = torch.randn((args.n, cfg.in_channels, size, size), generator=gen)
         with torch.inference_mode():
-            out = sample(
+            out = Diffusion.of(cfg).sample(
                 model,
-                make_schedule(cfg.schedule, cfg.T),
-                cfg.prediction,
                 x_T,
                 args.steps,
                 method=args.method,

@@ -22,8 +22,8 @@ from diffusion import inversion
 from diffusion.classifier import DigitClassifier, predict
 from diffusion.digits import EVAL_SEED, NUM_CLASSES, TRAIN_SEED, DigitStream
 from diffusion.inversion import Inversion, mix_noise  # noqa: F401 (re-exported: the digits API)
-from diffusion.sampling import Progress, classifier_free_guidance, sample_progressive
-from diffusion.schedules import make_schedule
+from diffusion.process import Diffusion
+from diffusion.sampling import Progress, classifier_free_guidance
 from diffusion.unet import UNet
 
 REFERENCE_SIZE = 8192  # training examples searched for nearest neighbours (the first 128 batches the model saw)
@@ -63,8 +63,7 @@ def generate_progressive(
     start = seed_noise(seeds, shape) if x_T is None else x_T
     gen = torch.Generator().manual_seed(int(seeds[0]) + 1)
     denoise = classifier_free_guidance(model, labels, guidance, cfg.null_label)
-    schedule = make_schedule(cfg.schedule, cfg.T)
-    yield from sample_progressive(denoise, schedule, cfg.prediction, start, steps, method, eta, gen)
+    yield from Diffusion.of(cfg).sample_progressive(denoise, start, steps, method=method, eta=eta, generator=gen)
 
 
 @torch.inference_mode()
@@ -157,8 +156,8 @@ def invert_and_edit(
     """Invert x_0 (B, 1, 32, 32) with deterministic DDIM under its labels, come back, then re-generate from the
     found noise (mixed ``mix`` of the way towards seed ``mix_seed``'s noise) under ``new_labels`` and guidance."""
     cfg = model.config
-    schedule = make_schedule(cfg.schedule, cfg.T)
+    process = Diffusion.of(cfg)
     own = classifier_free_guidance(model, labels, 0.0, cfg.null_label)
     steer = classifier_free_guidance(model, new_labels, guidance, cfg.null_label)
     other = seed_noise([mix_seed] * x_0.shape[0], tuple(x_0.shape[1:]))
-    return inversion.invert_and_edit(own, schedule, cfg.prediction, x_0, steps, steer, other, mix)
+    return inversion.invert_and_edit(own, process.schedule, process.prediction, x_0, steps, steer, other, mix)

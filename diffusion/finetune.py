@@ -21,8 +21,7 @@ import numpy as np
 import torch
 
 from diffusion import imaging, training
-from diffusion.sampling import sample
-from diffusion.schedules import make_schedule
+from diffusion.process import sample_from_seed
 from diffusion.unet import UNet, UNetConfig
 
 # Network widths a run can start from scratch with: the post's, and a small one that trains ~15x faster.
@@ -143,14 +142,9 @@ class ChunkResult:
 
 def preview_samples(model: UNet, image: torch.Tensor, steps: int = PREVIEW_STEPS) -> tuple[np.ndarray, float]:
     """One DDIM sample (fixed seed, eta 0) as uint8 (H, W[, C]) and its PSNR against ``image`` (C, H, W)."""
-    cfg = model.config
-    device = next(model.parameters()).device
-    gen = torch.Generator().manual_seed(PREVIEW_SEED)
-    x_T = torch.randn((1, *image.shape), generator=gen).to(device)
     was_training = model.training
     model.eval()
-    with torch.inference_mode():
-        out = sample(model, make_schedule(cfg.schedule, cfg.T), cfg.prediction, x_T, steps)[0].float().cpu()
+    out = sample_from_seed(model, PREVIEW_SEED, steps)[0].float().cpu()
     model.train(was_training)
     pixels = ((out + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy()
     return (pixels[..., 0] if pixels.shape[-1] == 1 else pixels), imaging.psnr(out, image)

@@ -103,7 +103,7 @@ def pf_ode_field(
     """The diffusion model's probability-flow ODE dy/dsigma = eps(x, t), y = x / sqrt(alpha_bar_t), on the integer
     ``timesteps`` (decreasing; -1 = the data, where sigma = 0 and y = x)."""
     ts = [int(t) for t in timesteps]
-    scales = np.array([1.0 if t < 0 else math.sqrt(float(schedule.alpha_bars[t])) for t in ts])
+    scales = np.array([math.sqrt(schedule.alpha_bar_at(t)) for t in ts])
 
     def field(y: torch.Tensor, k: int) -> torch.Tensor:
         return eps_model(y * float(scales[k]), torch.full((y.shape[0],), ts[k], dtype=torch.long))

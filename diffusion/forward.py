@@ -15,10 +15,12 @@ information given x_t; the helpers convert any of them to (x_0, eps).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
-from diffusion.schedules import NoiseSchedule
+from diffusion.schedules import NoiseSchedule, alpha_bars_from_start
 
 
 def _coef(values: np.ndarray, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -97,3 +99,28 @@ def iterative_noising(image01: np.ndarray, betas: np.ndarray, rng: np.random.Gen
     for beta in betas:
         xs.append(np.sqrt(1.0 - beta) * xs[-1] + np.sqrt(beta) * rng.standard_normal(xs[0].shape))
     return xs
+
+
+def closed_form_jumps(x0: np.ndarray, betas: np.ndarray, eps: np.ndarray) -> list[np.ndarray]:
+    """x_k = sqrt(abar_k) x_0 + sqrt(1 - abar_k) eps for k = 0..n, each one jump from x_0 with the same ``eps``:
+    what ``iterative_noising`` reaches in law after k steps of ``betas`` (n,). Arrays shaped like x0 (float64)."""
+    x0 = np.asarray(x0, dtype=np.float64)
+    return [np.sqrt(a) * x0 + np.sqrt(1.0 - a) * eps for a in alpha_bars_from_start(betas)]
+
+
+@dataclass(frozen=True)
+class StepNumbers:
+    """The closed form's numbers at one timestep t: x_t = signal x_0 + noise eps."""
+
+    t: int
+    beta: float
+    alpha_bar: float
+    signal: float  # sqrt(alpha_bar_t)
+    noise: float  # sqrt(1 - alpha_bar_t)
+    log_snr: float
+
+
+def step_numbers(schedule: NoiseSchedule, t: int) -> StepNumbers:
+    """``StepNumbers`` of timestep ``t`` (0..T-1) of ``schedule``."""
+    ab = float(schedule.alpha_bars[t])
+    return StepNumbers(t, float(schedule.betas[t]), ab, ab**0.5, (1.0 - ab) ** 0.5, float(schedule.log_snr[t]))

@@ -18,6 +18,8 @@ from functools import reduce
 
 import numpy as np
 
+from diffusion.schedules import alpha_bars_from_start
+
 #: Largest allowed |row sum - 1|. Loose enough for matrices typed with a few decimals
 #: (0.33 + 0.33 + 0.34), tight enough to catch a mistyped probability.
 ROW_SUM_ATOL = 1e-6
@@ -251,5 +253,35 @@ def gaussian_chain_moments(x0: np.ndarray, betas: np.ndarray) -> tuple[np.ndarra
     Returns:
         means (n + 1, m) and variances (n + 1,), with abar_t = prod_{s <= t} (1 - beta_s).
     """
-    alpha_bar = np.concatenate([[1.0], np.cumprod(1.0 - np.asarray(betas, dtype=np.float64))])
+    alpha_bar = alpha_bars_from_start(betas)
     return np.sqrt(alpha_bar)[:, None] * np.asarray(x0, dtype=np.float64)[None, :], 1.0 - alpha_bar
+
+
+@dataclass(frozen=True)
+class PopulationMoments:
+    """Exact moments of the Gaussian chain over a population of starts x_0 (what a histogram of all chains shows).
+
+    Attributes:
+        means: (n + 1,) E[x_t] = mean over the starts of sqrt(abar_t) x_0.
+        variances: (n + 1,) Var[x_t] = E[Var(x_t | x_0)] + Var[E(x_t | x_0)] (the law of total variance).
+        alpha_bar: abar_n, the signal fraction left after the last step.
+    """
+
+    means: np.ndarray
+    variances: np.ndarray
+    alpha_bar: float
+
+    @property
+    def signal_coef(self) -> float:
+        """sqrt(abar_n): x_n = sqrt(abar_n) x_0 + sqrt(1 - abar_n) eps."""
+        return math.sqrt(self.alpha_bar)
+
+    @property
+    def noise_coef(self) -> float:
+        return math.sqrt(1.0 - self.alpha_bar)
+
+
+def population_moments(x0: np.ndarray, betas: np.ndarray) -> PopulationMoments:
+    """``gaussian_chain_moments`` pooled over the starts ``x0`` (m,) for ``betas`` (n,)."""
+    cond_means, cond_var = gaussian_chain_moments(x0, betas)
+    return PopulationMoments(cond_means.mean(axis=1), cond_var + cond_means.var(axis=1), float(1.0 - cond_var[-1]))

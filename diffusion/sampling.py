@@ -65,18 +65,13 @@ class Progress:
     pred_eps: torch.Tensor | None = None  # the noise the network saw in x_t (consistent with pred_x0)
 
 
-def _ab(schedule: NoiseSchedule, t: int) -> float:
-    """alpha_bar at t, with alpha_bar = 1 "before the first step" (t = -1)."""
-    return 1.0 if t < 0 else float(schedule.alpha_bars[t])
-
-
 def _predict(schedule, prediction, x, t, output, clip):
     """(x0_hat, eps_hat) from the network output; eps is re-derived after clipping x0 so they agree."""
     t_batch = torch.full((x.shape[0],), t, dtype=torch.long)
     x0, eps = split_prediction(prediction, schedule, x, t_batch, output)
     if clip:
         x0 = x0.clamp(-1.0, 1.0)
-        eps = (x - math.sqrt(_ab(schedule, t)) * x0) / math.sqrt(1.0 - _ab(schedule, t))
+        eps = (x - math.sqrt(schedule.alpha_bar_at(t)) * x0) / math.sqrt(1.0 - schedule.alpha_bar_at(t))
     return x0, eps
 
 
@@ -86,7 +81,7 @@ def ddim_coefficients(schedule: NoiseSchedule, t: int, t_prev: int, eta: float) 
     c_x0 = sqrt(ab_prev), sigma = eta sqrt((1 - ab_prev) / (1 - ab_t)) sqrt(1 - ab_t / ab_prev),
     c_eps = sqrt(1 - ab_prev - sigma^2) ("the direction pointing to x_t").
     """
-    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    ab_t, ab_prev = schedule.alpha_bar_at(t), schedule.alpha_bar_at(t_prev)
     sigma = eta * math.sqrt((1.0 - ab_prev) / (1.0 - ab_t)) * math.sqrt(1.0 - ab_t / ab_prev)
     return math.sqrt(ab_prev), math.sqrt(max(1.0 - ab_prev - sigma**2, 0.0)), sigma
 
@@ -123,7 +118,7 @@ def ddpm_posterior(schedule: NoiseSchedule, t: int, t_prev: int) -> tuple[float,
         (c0, ct, var): c0 = sqrt(ab_prev) beta / (1 - ab_t), ct = sqrt(alpha) (1 - ab_prev) / (1 - ab_t),
         var = beta (1 - ab_prev) / (1 - ab_t) (0 at the last step).
     """
-    ab_t, ab_prev = _ab(schedule, t), _ab(schedule, t_prev)
+    ab_t, ab_prev = schedule.alpha_bar_at(t), schedule.alpha_bar_at(t_prev)
     alpha = ab_t / ab_prev
     beta = 1.0 - alpha
     c0 = math.sqrt(ab_prev) * beta / (1.0 - ab_t)
@@ -245,7 +240,7 @@ def invert_progressive(
         t_eval = max(here, 0)  # from x_0 the network is asked at t = 0, where x_0 and x_t are nearly the same
         output = model(x, torch.full((x.shape[0],), t_eval, dtype=torch.long, device=x.device)).to(x.dtype)
         x0_hat, eps_hat = _predict(schedule, prediction, x, t_eval, output, clip=False)
-        ab_next = _ab(schedule, there)
+        ab_next = schedule.alpha_bar_at(there)
         x = math.sqrt(ab_next) * x0_hat + math.sqrt(1.0 - ab_next) * eps_hat
         yield Progress(i, here, x, x0_hat, there, eps_hat)
         here = there

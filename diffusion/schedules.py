@@ -25,6 +25,12 @@ SCHEDULES = ("linear", "cosine", "seed-cosine")
 MAX_T = 10_000  # longer chains are allowed by the maths but nobody needs them
 
 
+def alpha_bars_from_start(betas: np.ndarray) -> np.ndarray:
+    """(n + 1,) alpha_bar after 0, 1, ..., n steps of ``betas`` (n,): 1.0 first (the clean image), then the
+    cumulative products of 1 - beta. Every "how much signal is left after k steps" in the project is this."""
+    return np.concatenate([[1.0], np.cumprod(1.0 - np.asarray(betas, dtype=np.float64))])
+
+
 def linear_betas(T: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> np.ndarray:
     """(T,) betas evenly spaced from ``beta_start`` to ``beta_end`` (both included)."""
     return np.linspace(beta_start, beta_end, T, dtype=np.float64)
@@ -74,6 +80,15 @@ class NoiseSchedule:
     def alpha_bars(self) -> np.ndarray:
         """(T,) signal fraction after step t: prod_{s <= t} alpha_s."""
         return np.cumprod(self.alphas)
+
+    def alpha_bar_at(self, t: int) -> float:
+        """alpha_bar_t, with 1.0 "before the first step" (t = -1: x_0 itself, where a sampler ends)."""
+        return 1.0 if t < 0 else float(self.alpha_bars[t])
+
+    @cached_property
+    def alpha_bars_from_start(self) -> np.ndarray:
+        """(T + 1,) alpha_bar after 0, 1, ..., T steps: 1.0 first (the clean image), then ``alpha_bars``."""
+        return alpha_bars_from_start(self.betas)
 
     @cached_property
     def alpha_bars_prev(self) -> np.ndarray:

@@ -22,8 +22,8 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from diffusion import flow, imaging, training
+from diffusion.process import Diffusion
 from diffusion.sampling import classifier_free_guidance, sample_progressive, timestep_grid
-from diffusion.schedules import make_schedule
 from diffusion.unet import sinusoidal_embedding
 
 DATASETS = ("spiral", "moons", "smiley", "text", "shape")
@@ -183,12 +183,12 @@ class ToyMLP(nn.Module):
 @functools.cache
 def schedule_of(config: ToyConfig):
     """The config's noise schedule, built once (score fields are drawn for every frame of a film)."""
-    return make_schedule(config.schedule, config.T)
+    return Diffusion.of(config).schedule
 
 
 def noise_levels(config: ToyConfig) -> np.ndarray:
     """(T + 1,) alpha_bar after t forward steps: 1 at t = 0 (the data), then the schedule's values."""
-    return np.concatenate([[1.0], schedule_of(config).alpha_bars])
+    return schedule_of(config).alpha_bars_from_start
 
 
 def default_train_config(steps: int = 3000, seed: int = 0, objective: str = "denoise") -> training.TrainConfig:
@@ -254,7 +254,7 @@ def noise_std(config: ToyConfig, s: float) -> float:
     if config.objective == "flow":
         return float(s)
     t = timestep_at(config, s)
-    return 0.0 if t < 0 else float(np.sqrt(1 - schedule_of(config).alpha_bars[min(t, config.T - 1)]))
+    return float(np.sqrt(1 - schedule_of(config).alpha_bar_at(min(t, config.T - 1))))
 
 
 def start_noise(n: int, seed: int) -> tuple[torch.Tensor, torch.Generator]:

@@ -20,7 +20,8 @@ from torch.nn import functional as F
 
 from diffusion.flow import flow_loss
 from diffusion.forward import q_sample, target_for
-from diffusion.schedules import NoiseSchedule, make_schedule
+from diffusion.process import Diffusion
+from diffusion.schedules import NoiseSchedule
 from diffusion.unet import UNet
 
 
@@ -217,7 +218,7 @@ def train(state: TrainState, images: torch.Tensor | BatchStream) -> Iterator[Tra
     model, cfg = state.model, state.cfg
     forward_model = state.forward_model or model
     device = next(model.parameters()).device
-    schedule = make_schedule(model.config.schedule, model.config.T)
+    schedule = Diffusion.of(model.config).schedule
     use_bf16 = cfg.bf16 and device.type == "cuda"
     if isinstance(images, torch.Tensor):
         images = images.to(device)

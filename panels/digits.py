@@ -32,8 +32,8 @@ from PIL import Image
 from diffusion import digit_eval, digits, hub, imaging
 from diffusion.classifier import DigitClassifier, predict
 from diffusion.classifier import load as load_classifier
+from diffusion.process import Diffusion
 from diffusion.recipes import DEFAULT_GUIDANCE
-from diffusion.schedules import make_schedule
 from diffusion.unet import UNet
 from panels import common
 from panels.common import (
@@ -229,13 +229,12 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
 @cheap
 def inside(seed, t_value) -> tuple:
     """Handler for /digits_inside: one fresh digit noised to x_t, and what each level of the UNet makes of it."""
-    from diffusion.forward import q_sample
-
     x0, y = digits.render_batch(1, digits.batch_seed(digits.EVAL_SEED, int(seed)))
     model = digits_model()
-    schedule = make_schedule(model.config.schedule, model.config.T)
     t_ = torch.tensor([int(t_value)])
-    x_t = q_sample(schedule, x0, t_, torch.randn(x0.shape, generator=torch.Generator().manual_seed(int(seed))))
+    x_t = Diffusion.of(model.config).q_sample(
+        x0, t_, torch.randn(x0.shape, generator=torch.Generator().manual_seed(int(seed)))
+    )
     with torch.inference_mode():
         feats = model.features(x_t, t_, y)
     shapes = " · ".join(f"{k} {tuple(v.shape[1:])}" for k, v in feats.items())
@@ -257,9 +256,7 @@ def _memorisation() -> tuple[Image.Image, dict[str, float]]:
     cfg = one.model.config
     with torch.inference_mode():
         x_T = digit_eval.seed_noise(range(4), (cfg.in_channels, cfg.image_size, cfg.image_size))
-        from diffusion.sampling import sample
-
-        faces = sample(one.model, one.schedule, cfg.prediction, x_T, 10)
+        faces = one.process.sample(one.model, x_T, 10)
     ref_one = one.image[None] if one.image is not None else faces[:1]
     d_one = digit_eval.nearest(faces, ref_one)[0]
     samples = digit_eval.generate(digits_model(), torch.tensor([0, 3, 5, 8]), DEFAULT_GUIDANCE, 20, range(4))

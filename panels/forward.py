@@ -10,7 +10,6 @@ Endpoints (``gradio_client``; ``image`` is ``handle_file(path)``):
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import gradio as gr
@@ -83,14 +82,13 @@ def view(image, color, size, schedule, T, t_value, seed) -> tuple:
     if t_value > T - 1:
         raise gr.Error(common.say(STRINGS, "forward.err_t", last=T - 1, got=t_value))
     x_t = forward.q_sample(s, x0[None], torch.tensor([t_value]), noise_like(x0[None], seed))[0]
-    ab = float(s.alpha_bars[t_value])
+    n = forward.step_numbers(s, t_value)
     text = (
-        f"**t = {t_value}** · β_t = {s.betas[t_value]:.3e} · ᾱ_t = {ab:.4e} · "
-        f"x_t = **{math.sqrt(ab):.4f}** · x₀ + **{math.sqrt(1 - ab):.4f}** · ε · "
-        f"log SNR = {s.log_snr[t_value]:+.2f} · "
+        f"**t = {n.t}** · β_t = {n.beta:.3e} · ᾱ_t = {n.alpha_bar:.4e} · "
+        f"x_t = **{n.signal:.4f}** · x₀ + **{n.noise:.4f}** · ε · log SNR = {n.log_snr:+.2f} · "
         + common.say(STRINGS, "forward.pixels", mean=float(x_t.mean()), std=float(x_t.std()))
     )
-    return tensor_image(x_t), histogram_figure(x_t, ab, x0), text
+    return tensor_image(x_t), histogram_figure(x_t, n.alpha_bar, x0), text
 
 
 @cheap
@@ -136,7 +134,8 @@ def strip(image, color, size, schedule, T, timesteps, seed) -> list[tuple]:
         s, x0[None].expand(len(steps), -1, -1, -1), ts, noise_like(x0[None], seed).expand(len(steps), -1, -1, -1)
     )
     return [
-        (tensor_image(x), f"t = {v}\n√ᾱ = {math.sqrt(s.alpha_bars[v]):.3f}") for x, v in zip(x_t, steps, strict=True)
+        (tensor_image(x), f"t = {v}\n√ᾱ = {forward.step_numbers(s, v).signal:.3f}")
+        for x, v in zip(x_t, steps, strict=True)
     ]
 
 
@@ -150,9 +149,7 @@ def post_demo(image, steps, beta_start, beta_end, seed) -> tuple:
     img01 = (x0 + 1) / 2
     post = forward.iterative_noising(img01, betas, np.random.default_rng(seed))
     ddpm = forward.iterative_noising(x0, betas, np.random.default_rng(seed))
-    abar = np.concatenate([[1.0], np.cumprod(1 - betas)])
-    eps = np.random.default_rng(seed + 1).standard_normal(x0.shape)
-    closed = [np.sqrt(a) * x0 + np.sqrt(1 - a) * eps for a in abar]  # one jump per column
+    closed = forward.closed_form_jumps(x0, betas, np.random.default_rng(seed + 1).standard_normal(x0.shape))
     rows = {
         common.say(STRINGS, "forward.row_post"): [np.clip(x, 0, 1) for x in post],
         common.say(STRINGS, "forward.row_steps"): [np.clip((x + 1) / 2, 0, 1) for x in ddpm],
@@ -182,9 +179,9 @@ def schedules(T) -> tuple:
     lines = [common.say(STRINGS, "forward.table_head"), "|---|---|---|---|---|---|"]
     for name in SCHEDULES:
         s = make_schedule(name, T)
-        ab = s.alpha_bars[-1]
-        cells = [name, f"{s.betas[0]:.2e}", f"{s.betas[-1]:.3g}", f"{ab:.3e}", f"{100 * math.sqrt(ab):.2g} %"]
-        lines.append(f"| {' | '.join(cells)} | {s.log_snr[-1]:.1f} |")
+        end = forward.step_numbers(s, T - 1)
+        cells = [name, f"{s.betas[0]:.2e}", f"{end.beta:.3g}", f"{end.alpha_bar:.3e}", f"{100 * end.signal:.2g} %"]
+        lines.append(f"| {' | '.join(cells)} | {end.log_snr:.1f} |")
     return schedules_figure(T), "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from diffusion.imaging import to_pil
-from diffusion.schedules import SCHEDULES, make_schedule
+from diffusion.schedules import SCHEDULES, alpha_bars_from_start, make_schedule
 from panels.common import plot_text
 
 ZH = {
@@ -82,7 +82,7 @@ def post_demo_figure(rows: dict[str, list[np.ndarray]], betas: np.ndarray) -> Fi
     n_rows, n_cols = len(rows), len(betas) + 1
     fig = Figure(figsize=(1.5 * n_cols + 1.2, 1.65 * n_rows + 0.3), layout="constrained")
     axes = np.atleast_2d(fig.subplots(n_rows, n_cols))
-    abar = np.concatenate([[1.0], np.cumprod(1 - betas)])
+    abar = alpha_bars_from_start(betas)
     for r, (label, images) in enumerate(rows.items()):
         for c, img in enumerate(images):
             ax = axes[r, c]

@@ -36,7 +36,9 @@ def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any)
         x_0 = imaging.load_image(image, size=cfg.image_size, channels=cfg.in_channels)[None]
     t0 = time.perf_counter()
     other = seed_noise([seed], tuple(x_0.shape[1:]))
-    inv = inversion.invert_and_edit(denoiser(choice), choice.schedule, cfg.prediction, x_0, n, other=other, mix=amount)
+    inv = inversion.invert_and_edit(
+        denoiser(choice), choice.process.schedule, choice.process.prediction, x_0, n, other=other, mix=amount
+    )
     elapsed = time.perf_counter() - t0
     strip = torch.cat([inv.original, (inv.noise / 3).clamp(-1, 1), inv.round_trip, inv.edited])
     numbers = {

@@ -156,14 +156,12 @@ def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
     x0 = as_choice(start, "Starting values", GAUSS_STARTS)(GAUSS_SAMPLES)
     betas = np.full(n_steps, beta)
     xs = markov.gaussian_chain(x0, betas, np.random.default_rng(as_seed(seed)))
-    cond_means, cond_var = markov.gaussian_chain_moments(x0, betas)
-    # Population moments: mean of the conditional means; variance = E[Var] + Var[E].
-    means, variances = cond_means.mean(axis=1), cond_var + cond_means.var(axis=1)
+    exact = markov.population_moments(x0, betas)
+    means, variances = exact.means, exact.variances
     snapshots = sorted({0, *(round(n_steps * f) for f in (0.02, 0.1, 0.3, 1.0))})
-    alpha_bar = 1.0 - cond_var[-1]
     text = (
-        f"t = {n_steps}: ᾱ_t = (1 − β)^t = {alpha_bar:.3e}, "
-        f"x_t = {alpha_bar**0.5:.3e}·x₀ + {cond_var[-1] ** 0.5:.6f}·ε\n\n"
+        f"t = {n_steps}: ᾱ_t = (1 − β)^t = {exact.alpha_bar:.3e}, "
+        f"x_t = {exact.signal_coef:.3e}·x₀ + {exact.noise_coef:.6f}·ε\n\n"
         f"{say(STRINGS, 'markov.table_legend')}\n\n"
         f"| | {say(STRINGS, 'markov.sim')} | {say(STRINGS, 'markov.exact')} | N(0, 1) |\n|---|---|---|---|\n"
         f"| E[x_t] | {xs[-1].mean():+.4f} | {means[-1]:+.4f} | 0 |\n"

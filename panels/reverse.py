@@ -25,7 +25,6 @@ import numpy as np
 from PIL import Image
 
 from diffusion import hub, imaging
-from diffusion.sampling import ddim_coefficients, ddpm_posterior
 from panels import common, digits, inversion
 from panels.common import (
     MODEL_LANE,
@@ -126,11 +125,10 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
 
 def step_formula(choice: ModelChoice, method: str, t: int, t_prev: int, eta: float) -> str:
     """The update being applied at this step, with its numbers (DDIM eq. 12, or the DDPM posterior)."""
+    c = choice.process.coefficients(method, t, t_prev, eta)
     if method == "ddpm":
-        c0, ct, var = ddpm_posterior(choice.schedule, t, t_prev)
-        return f"x_{{t'}} = {c0:.3f}·x̂₀ + {ct:.3f}·x_t + {math.sqrt(var):.3f}·z"
-    c_x0, c_eps, sigma = ddim_coefficients(choice.schedule, t, t_prev, eta)
-    numbers = f"{c_x0:.3f}·x̂₀ + {c_eps:.3f}·ε̂ + {sigma:.3f}·z"
+        return f"x_{{t'}} = {c.c_x0:.3f}·x̂₀ + {c.c_xt:.3f}·x_t + {c.sigma:.3f}·z"
+    numbers = f"{c.c_x0:.3f}·x̂₀ + {c.c_eps:.3f}·ε̂ + {c.sigma:.3f}·z"
     return f"x_{{t'}} = √ᾱ_{{t'}}·x̂₀ + √(1−ᾱ_{{t'}}−σ²)·ε̂ + σ·z = {numbers}"
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from diffusion import hub, imaging
-from diffusion.sampling import Progress, sample_progressive
-from diffusion.schedules import NoiseSchedule, make_schedule
+from diffusion.process import Diffusion
+from diffusion.sampling import Progress
 from diffusion.unet import UNet
 from panels.priority import step_aside
 
@@ -34,13 +34,9 @@ class ModelChoice:
     note: str  # where it came from (and any fallback), for the UI
 
     @property
-    def schedule(self) -> NoiseSchedule:
-        return _schedule(self.model.config.schedule, self.model.config.T)
-
-
-@functools.cache
-def _schedule(name: str, T: int) -> NoiseSchedule:
-    return make_schedule(name, T)
+    def process(self) -> Diffusion:
+        """The model's schedule and prediction target."""
+        return Diffusion.of(self.model.config)
 
 
 def prepare_model(model: UNet) -> UNet:
@@ -120,10 +116,8 @@ def run(
         model_time[0] += time.perf_counter() - t0
         return out
 
-    for p in sample_progressive(
+    for p in choice.process.sample_progressive(
         timed,
-        choice.schedule,
-        cfg.prediction,
         x_T,
         steps,
         method=method,
