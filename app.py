@@ -64,7 +64,7 @@ class Panel:
     route: str
     tab_key: str
     strings: dict[str, dict[str, str]]
-    build: Callable[[gr.Blocks, bool], None]
+    build: Callable[[common.PanelContext], None]
 
 
 PANELS: tuple[Panel, ...] = (  # in the source post's order: each panel ends with a link to the next
@@ -269,10 +269,12 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="Diffusion from first principles", delete_cache=(1800, 3600)) as demo:
         gr.HTML(LANGUAGE_SWITCH, padding=False)
         gr.Markdown(t("app.title"))
+        # one session model for the page's panels: Training fine-tunes it, Reverse samples from it
+        tabbed = common.PanelContext(demo, tabbed=True, public=True, session_model=common.session_state())
         with gr.Tabs() as tabs:
             for panel, after in zip(PANELS, [*PANELS[1:], None], strict=True):
                 with gr.Tab(make_translator(panel.strings)(panel.tab_key), id=panel.route):
-                    panel.build(demo, True)
+                    panel.build(tabbed)
                     if after is not None:  # the story goes on in the next tab
                         go = gr.Button(t(f"app.next.{panel.route}"), variant="secondary", elem_classes="next-concept")
                         go.click(
@@ -288,7 +290,7 @@ def build_demo() -> gr.Blocks:
             gr.HTML(LANGUAGE_SWITCH, padding=False)
             gr.Markdown(visible=False, elem_id=NOTE_ID)  # what the page's link changed (panels/embed.py)
             before = set(demo.blocks)
-            panel.build(page, False)
+            panel.build(common.PanelContext(page, tabbed=False, public=False, session_model=common.session_state()))
             in_url = {
                 name: b
                 for k, b in demo.blocks.items()

@@ -18,32 +18,33 @@ from dataclasses import replace
 import torch
 
 from diffusion import imaging, training
-from diffusion.__main__ import evaluate
+from diffusion.process import psnr_from_seed as evaluate
+from diffusion.recipes import IMAGE_RECIPES
 from diffusion.unet import UNet, UNetConfig
 
 RECIPES: dict[str, tuple[UNetConfig, training.TrainConfig]] = {
     # The source post: eps-prediction, its clamped cosine, batch 1, AdamW 2e-4, CosineAnnealingLR(T_max=1000).
-    "post": (UNetConfig(), training.PRESETS["post"]),
+    "post": (UNetConfig(), IMAGE_RECIPES["post"].train),
     # Ours: x0-prediction, coordinate channels, cosine schedule, batch 1, 5e-4 with warm-up and cosine decay.
     "ours": (
         UNetConfig(coord_channels=True, prediction="x0", schedule="cosine"),
-        replace(training.PRESETS["default"], batch_size=1),
+        replace(IMAGE_RECIPES["default"].train, batch_size=1),
     ),
     "ours-batch2": (
         UNetConfig(coord_channels=True, prediction="x0", schedule="cosine"),
-        replace(training.PRESETS["default"], batch_size=2),
+        replace(IMAGE_RECIPES["default"].train, batch_size=2),
     ),
     "ours-fourier": (
         UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
-        replace(training.PRESETS["default"], batch_size=2),
+        replace(IMAGE_RECIPES["default"].train, batch_size=2),
     ),
     "ours-fourier-lr1e-3": (
         UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
-        replace(training.PRESETS["default"], batch_size=2, lr=1e-3),
+        replace(IMAGE_RECIPES["default"].train, batch_size=2, lr=1e-3),
     ),
     "ours-eps": (
         UNetConfig(coord_channels=True, prediction="eps", schedule="cosine"),
-        replace(training.PRESETS["default"], batch_size=1),
+        replace(IMAGE_RECIPES["default"].train, batch_size=1),
     ),
 }
 

@@ -12,20 +12,9 @@ from pathlib import Path
 import torch
 
 from diffusion import imaging, training
-from diffusion.process import Diffusion, sample_from_seed
+from diffusion.process import Diffusion, psnr_from_seed
+from diffusion.recipes import IMAGE_RECIPES
 from diffusion.unet import UNet, UNetConfig
-
-# What each preset trains: the post's network and objective, or our recipe (see bench/README.md).
-MODEL_PRESETS: dict[str, UNetConfig] = {
-    "post": UNetConfig(),
-    # Fourier coordinate features: 31 dB after 1 minute of CPU training, 44 dB after 4 (bench/README.md).
-    "default": UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
-}
-
-
-def evaluate(model: UNet, image: torch.Tensor, steps: int = 50, seed: int = 0) -> float:
-    """PSNR (dB) of one DDIM sample (eta = 0) against the training image (C, H, W)."""
-    return round(imaging.psnr(sample_from_seed(model, seed, steps)[0].cpu(), image), 3)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -35,19 +24,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("error: --image is required with --dataset image.", file=sys.stderr)
         return 2
     args.preset = args.preset or "default"
-    if args.preset not in training.PRESETS:
-        print(f"error: --preset for one image must be one of {sorted(training.PRESETS)}.", file=sys.stderr)
+    if args.preset not in IMAGE_RECIPES:
+        print(f"error: --preset for one image must be one of {sorted(IMAGE_RECIPES)}.", file=sys.stderr)
         return 2
     out = Path(args.out)
     ckpt = out / "checkpoint.pt"
     image = imaging.load_image(args.image, size=args.size)
     overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}
-    cfg = replace(training.PRESETS[args.preset], **{k: v for k, v in overrides.items() if v})
+    recipe = IMAGE_RECIPES[args.preset]
+    cfg = replace(recipe.train, **{k: v for k, v in overrides.items() if v})
     if args.resume and ckpt.exists():
         state = training.load_checkpoint(ckpt, cfg)
         print(f"resumed at step {state.step} from {ckpt}", flush=True)
     else:
-        model_cfg = replace(MODEL_PRESETS[args.preset], image_size=args.size)
+        model_cfg = replace(recipe.model, image_size=args.size)
         state = training.new_state(UNet(model_cfg), cfg)
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "log.jsonl").open("a")
@@ -58,8 +48,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.eval_every and p.step % args.eval_every == 0:
             recent = state.losses[-50:]
             rec = {"step": p.step, "time": round(time.time() - t0, 1), "loss": sum(recent) / len(recent)}
-            rec["psnr_ema"] = evaluate(state.ema.model, image)
-            rec["psnr_raw"] = evaluate(state.model.eval(), image)
+            rec["psnr_ema"] = psnr_from_seed(state.ema.model, image)
+            rec["psnr_raw"] = psnr_from_seed(state.model.eval(), image)
             state.model.train()
             log.write(json.dumps(rec) + "\n")
             log.flush()

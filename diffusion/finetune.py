@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from diffusion import imaging, training
+from diffusion import imaging, limits, training
 from diffusion.process import sample_from_seed
+from diffusion.recipes import FINETUNE_PRESETS, IMAGE_RECIPES
 from diffusion.unet import UNet, UNetConfig
 
 # Network widths a run can start from scratch with: the post's, and a small one that trains ~15x faster.
@@ -37,7 +38,7 @@ PREVIEW_SEED = 1234  # the same starting noise for every preview, so successive 
 @dataclass(frozen=True)
 class RunSpec:
     """What a visitor chose; ``preset`` "post" is the source post's optimiser (constant-period cosine LR,
-    weight decay 0.01, no warm-up), "ours" is AdamW with warm-up and cosine decay (training.PRESETS)."""
+    weight decay 0.01, no warm-up), "ours" is AdamW with warm-up and cosine decay (``recipes.FINETUNE_PRESETS``)."""
 
     start: str = "pretrained"  # "pretrained" (the model passed to new_job) or "scratch"
     network: str = "full"  # for "scratch": a key of NETWORKS
@@ -56,18 +57,17 @@ class RunSpec:
             (self.network in NETWORKS, f"network must be one of {', '.join(NETWORKS)}, got {self.network!r}"),
             (self.prediction in ("eps", "v", "x0"), f"prediction must be eps, v or x0, got {self.prediction!r}"),
             (self.size in SIZES, f"size must be one of {', '.join(map(str, SIZES))}, got {self.size!r}"),
-            (self.preset in ("ours", "post"), f"preset must be ours or post, got {self.preset!r}"),
-            (1 <= self.steps <= 100_000, f"steps must be between 1 and 100000, got {self.steps!r}"),
-            (1e-6 <= self.lr <= 1e-1, f"learning rate must be between 1e-06 and 0.1, got {self.lr!r}"),
-            (1 <= self.batch_size <= 64, f"batch size must be between 1 and 64, got {self.batch_size!r}"),
-            (0.0 <= self.ema_decay < 1.0, f"EMA decay must be in [0, 1), got {self.ema_decay!r}"),
+            (self.preset in FINETUNE_PRESETS, f"preset must be {' or '.join(FINETUNE_PRESETS)}, got {self.preset!r}"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message[0].upper() + message[1:] + ".")
+        numbers = ((limits.TRAIN_STEPS, "steps"), (limits.LEARNING_RATE, "lr"), (limits.BATCH_SIZE, "batch_size"))
+        for limit, name in (*numbers, (limits.EMA_DECAY, "ema_decay")):
+            object.__setattr__(self, name, limit.check(getattr(self, name)))
 
     def train_config(self, total_steps: int | None = None) -> training.TrainConfig:
-        base = training.PRESETS["post" if self.preset == "post" else "default"]
+        base = IMAGE_RECIPES[FINETUNE_PRESETS[self.preset].recipe].train
         return replace(
             base,
             steps=total_steps or self.steps,
@@ -113,8 +113,7 @@ def new_job(spec: RunSpec, pretrained: UNet | None = None) -> dict[str, Any]:
 
 def extend_job(job: dict[str, Any], more_steps: int) -> dict[str, Any]:
     """The same job with ``more_steps`` added to its plan (the LR schedule is re-planned over the new total)."""
-    if not 1 <= more_steps <= 100_000:
-        raise ValueError(f"Steps must be between 1 and 100000, got {more_steps!r}.")
+    more_steps = limits.TRAIN_STEPS.check(more_steps)
     cfg = dict(job["train_config"], steps=job["step"] + more_steps)
     return dict(job, train_config=cfg)
 

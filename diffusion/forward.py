@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from diffusion import limits
 from diffusion.schedules import NoiseSchedule, alpha_bars_from_start
 
 
@@ -76,11 +77,12 @@ def split_prediction(
 
 def post_betas(steps: int = 5, beta_start: float = 0.01, beta_end: float = 0.5) -> np.ndarray:
     """The post's demo betas: ``steps`` values evenly spaced from beta_start to beta_end."""
-    if not 1 <= steps <= 1000:
-        raise ValueError(f"steps must be between 1 and 1000, got {steps}.")
-    if not (0 < beta_start < 1 and 0 < beta_end < 1):
-        raise ValueError("beta_start and beta_end must be strictly between 0 and 1.")
-    return np.linspace(beta_start, beta_end, steps)
+    steps = limits.POST_STEPS.check(steps)
+    start, end = (
+        limits.POST_BETA.named("beta_start").check(beta_start),
+        limits.POST_BETA.named("beta_end").check(beta_end),
+    )
+    return np.linspace(start, end, steps)
 
 
 def iterative_noising(image01: np.ndarray, betas: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diffusion import limits
+
 SCENARIOS = ("driven", "ink")
 
 
@@ -48,6 +50,10 @@ class ParticleParams:
             raise ValueError("The box must be at least 10 x 10 pixels.")
         if not 0 < self.reinject_at <= 1 or not 0 < self.inject_width < self.reinject_at:
             raise ValueError("Need 0 < inject_width < reinject_at <= 1.")
+        temps = ((limits.TEMPERATURE.named(n), n.lower()) for n in ("LEFT_TEMP", "RIGHT_TEMP"))
+        for limit, name in (*temps, (limits.DRIFT, "drift_coeff"), (limits.DIFFUSION_BASE, "diffusion_base")):
+            object.__setattr__(self, name, limit.check(getattr(self, name)))
+        object.__setattr__(self, "ink_temp", limits.TEMPERATURE.check(self.ink_temp))
 
     def temperature(self, x: np.ndarray) -> np.ndarray:
         """T(x): linear from left_temp at x = 0 to right_temp at x = width (uniform ink_temp for the ink drop)."""

@@ -119,3 +119,11 @@ def sample_from_seed(model: Any, seed: int, steps: int) -> torch.Tensor:
     )
     with torch.inference_mode():
         return Diffusion.of(cfg).sample(model, x_T.to(device), steps)
+
+
+def psnr_from_seed(model: Any, image: torch.Tensor, steps: int = 50, seed: int = 0) -> float:
+    """PSNR (dB, 3 decimals) of ``sample_from_seed`` against the training image (C, H, W): how well a one-image
+    model has learned its image (the CLI's log and the training benchmarks)."""
+    from diffusion.imaging import psnr
+
+    return round(psnr(sample_from_seed(model, seed, steps)[0].cpu(), image), 3)

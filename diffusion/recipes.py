@@ -1,6 +1,9 @@
 """Named recipes: a network (``UNetConfig``) and how to train it (``TrainConfig``), defined once.
 
 Everything that trains or describes a model (CLI, panels, benchmarks, model cards) reads its numbers from here.
+One word, one meaning: a *recipe* is a network and its training (``IMAGE_RECIPES`` for one image: the CLI's
+``train --preset``; ``DIGITS_RECIPES``); a *fine-tuning preset* is what the Training panel's optimiser choice fills
+in (``FINETUNE_PRESETS``), on top of an image recipe's optimiser.
 """
 
 from __future__ import annotations
@@ -17,6 +20,44 @@ class Recipe:
     train: TrainConfig
     dataset: str  # "image" (one uploaded/bundled image) or "digits" (diffusion.digits)
     summary: str
+
+
+# One image. The source post's: its network, eps-prediction, batch 1, AdamW 2e-4, clip 1.0, CosineAnnealingLR
+# (T_max=1000) stepped every iteration (so the LR hits 0 at step 1000, climbs back by 2000, ...), no warm-up, no EMA.
+IMAGE_POST = Recipe(
+    model=UNetConfig(),
+    train=TrainConfig(
+        steps=15_000, batch_size=1, lr=2e-4, weight_decay=0.01, warmup_steps=0, lr_schedule="post", ema_decay=0.0
+    ),
+    dataset="image",
+    summary="the source post's network and optimiser",
+)
+# Ours: Fourier coordinate features and x0-prediction on the cosine schedule: 31 dB after 1 minute of CPU training,
+# 44 dB after 4 (bench/README.md); AdamW with warm-up and cosine decay.
+IMAGE_DEFAULT = Recipe(
+    model=UNetConfig(coord_channels=True, coord_octaves=5, prediction="x0", schedule="cosine"),
+    train=TrainConfig(),
+    dataset="image",
+    summary="coordinate features, x0-prediction, cosine schedule, warm-up and cosine LR decay",
+)
+IMAGE_RECIPES: dict[str, Recipe] = {"default": IMAGE_DEFAULT, "post": IMAGE_POST}
+
+
+@dataclass(frozen=True)
+class FinetunePreset:
+    """What choosing an optimiser in the Training panel fills in, and the image recipe whose optimiser it runs."""
+
+    recipe: str  # a key of IMAGE_RECIPES
+    prediction: str
+    lr: float
+    batch_size: int
+    ema_decay: float
+
+
+FINETUNE_PRESETS: dict[str, FinetunePreset] = {
+    "ours": FinetunePreset("default", "x0", 5e-4, 2, 0.99),
+    "post": FinetunePreset("post", "eps", 2e-4, 1, 0.0),
+}
 
 
 # Digits: v-prediction on the cosine schedule. A real data set has many images per label, so at high noise the best

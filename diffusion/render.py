@@ -10,7 +10,10 @@ over the background, which the post intended but its opaque surface ignored (qui
 from __future__ import annotations
 
 import functools
+import math
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -22,7 +25,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np
 import pygame
 
-from diffusion.particles import ParticleParams, ParticleSystem
+from diffusion.particles import ParticleParams, ParticleSystem, coarse_entropy
 
 HEAD_RADIUS = 3  # the post draws each particle as a circle of radius 3
 TRAIL_ALPHAS = (50, 90, 130, 170)  # the post's 50 + 40 i, for the 4 trail points before the head
@@ -227,3 +230,65 @@ class CloudRenderer:
         xi = np.rint(px[inside, 0]).astype(np.int32) + self.pad
         yi = np.rint(px[inside, 1]).astype(np.int32) + self.pad
         return ((xi * np.int32(self.stride) + yi)[:, None] + offsets[None, :]).reshape(-1)
+
+
+@dataclass
+class FilmRecord:
+    """What a film of the particle system measured, frame by frame (filled while its frames are rendered).
+
+    Attributes:
+        entropy: coarse-grained entropy (nats) of each filmed frame (``coarse_entropy`` over ``cells``).
+        flux: particles re-injected at each filmed frame (the driven box's current; 0 for the ink drop).
+        gif: half-size frames kept for a GIF (every ``gif_every``-th, at most ``gif_max``), or None for no GIF.
+        x: (N,) final x positions, once the film is done.
+    """
+
+    cells: tuple[int, int] = (40, 30)
+    gif: list[np.ndarray] | None = None
+    gif_every: int = 3
+    gif_max: int = 200
+    entropy: list[float] = field(default_factory=list)
+    flux: list[int] = field(default_factory=list)
+    x: np.ndarray | None = None
+
+    @property
+    def max_entropy(self) -> float:
+        """log(number of cells): the entropy of particles spread evenly over the box."""
+        return math.log(self.cells[0] * self.cells[1])
+
+    def steady_flux(self) -> float:
+        """Mean re-injections per frame over the last quarter of the film (the driven box's steady current)."""
+        tail = max(1, len(self.flux) // 4)
+        return float(np.mean(self.flux[-tail:]))
+
+
+def film(
+    params: ParticleParams,
+    n: int,
+    n_frames: int,
+    seed: int,
+    record: FilmRecord,
+    skip: int = 0,
+    on_frame: Callable[[str, int, int], None] | None = None,
+) -> Iterator[np.ndarray]:
+    """Simulate ``n`` particles and yield ``n_frames`` rendered (H, W, 3) frames one at a time (streamed to the
+    encoder, never all in memory), measuring each into ``record``. The first ``skip`` frames are simulated but not
+    filmed (to start from the driven box's steady state). ``on_frame(phase, done, total)`` ("skip" or "film") is
+    called every frame: the caller's progress bar and its chance to let other work run."""
+    system = ParticleSystem(params, n, np.random.default_rng(seed))
+    for frame in range(skip):
+        system.step()
+        if on_frame is not None:
+            on_frame("skip", frame, skip)
+    renderer = Renderer(params)
+    for frame in range(n_frames):
+        system.step()
+        image = renderer.draw(system)
+        record.entropy.append(coarse_entropy(system.pos, params.width, params.height, record.cells))
+        record.flux.append(system.reinjected)
+        if record.gif is not None and frame % record.gif_every == 0 and len(record.gif) < record.gif_max:
+            record.gif.append(image[::2, ::2].copy())  # half size: GIFs of full frames are huge
+        if on_frame is not None:
+            on_frame("film", frame, n_frames)
+        yield image
+    record.x = system.pos[:, 0].copy()

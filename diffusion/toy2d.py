@@ -21,7 +21,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
-from diffusion import flow, imaging, training
+from diffusion import flow, imaging, limits, training
 from diffusion.process import Diffusion
 from diffusion.sampling import classifier_free_guidance, sample_progressive, timestep_grid
 from diffusion.unet import sinusoidal_embedding
@@ -30,9 +30,8 @@ DATASETS = ("spiral", "moons", "smiley", "text", "shape")
 ODE_SOLVERS = ("euler", "heun")
 SAMPLERS = ("ddpm", "ddim", *ODE_SOLVERS)
 SAMPLERS_OF = {"denoise": SAMPLERS, "flow": ODE_SOLVERS}  # DDPM and DDIM are the denoising model's samplers
-MIN_POINTS, MAX_POINTS = 100, 20_000
 TEXT_CHARS = set(string.ascii_letters + string.digits + " !?&+-=#@$%*.")
-MAX_TEXT = 12
+MAX_TEXT = limits.TEXT_CHARACTERS
 
 
 def _normalise(points: np.ndarray) -> np.ndarray:
@@ -115,8 +114,7 @@ def make_dataset(name: str, n: int = 5000, seed: int = 0, word: str = "", image:
     """
     if name not in DATASETS:
         raise ValueError(f"Dataset must be one of {', '.join(DATASETS)}, got {name!r}.")
-    if not isinstance(n, int) or not MIN_POINTS <= n <= MAX_POINTS:
-        raise ValueError(f"Number of points must be between {MIN_POINTS} and {MAX_POINTS}, got {n!r}.")
+    n = limits.POINTS.check(n)
     rng = np.random.default_rng(seed)
     if name == "text":
         return _normalise(text(word, n, rng))
@@ -189,6 +187,11 @@ def schedule_of(config: ToyConfig):
 def noise_levels(config: ToyConfig) -> np.ndarray:
     """(T + 1,) alpha_bar after t forward steps: 1 at t = 0 (the data), then the schedule's values."""
     return schedule_of(config).alpha_bars_from_start
+
+
+def noise_share(config: ToyConfig, t: int) -> float:
+    """sqrt(1 - abar) after t forward steps (0 at the data, about 1 at t = T): the share of noise in x_t."""
+    return float(np.sqrt(1.0 - noise_levels(config)[t]))
 
 
 def default_train_config(steps: int = 3000, seed: int = 0, objective: str = "denoise") -> training.TrainConfig:
@@ -361,8 +364,7 @@ CLASS_NAMES = ("ring", "cross", "triangle")
 def labelled_shapes(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Three shapes side by side, one class each: a ring (0), a cross (1) and a triangle (2), outlines drawn
     with a little noise. Returns (n, 2) float32 points in [-1, 1]^2 and (n,) int64 labels."""
-    if not isinstance(n, int) or not MIN_POINTS <= n <= MAX_POINTS:
-        raise ValueError(f"Number of points must be between {MIN_POINTS} and {MAX_POINTS}, got {n!r}.")
+    n = limits.POINTS.check(n)
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 3, n)
     u = rng.uniform(0, 1, n)

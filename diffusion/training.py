@@ -62,16 +62,6 @@ class TrainConfig:
         return min(max(1.0 - 10.0 / max(self.steps, 1), 0.9), 0.9995)
 
 
-# The source post's recipe: batch 1, AdamW 2e-4, clip 1.0, CosineAnnealingLR(T_max=1000) stepped every
-# iteration (so the LR hits 0 at step 1000, climbs back by 2000, ...), no warm-up, no EMA.
-PRESETS: dict[str, TrainConfig] = {
-    "post": TrainConfig(
-        steps=15_000, batch_size=1, lr=2e-4, weight_decay=0.01, warmup_steps=0, lr_schedule="post", ema_decay=0.0
-    ),
-    "default": TrainConfig(),
-}
-
-
 def lr_at(step: int, cfg: TrainConfig) -> float:
     """Learning rate for optimiser step ``step`` (0-based)."""
     if step < cfg.warmup_steps:

@@ -29,7 +29,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from diffusion import digit_eval, digits, hub, imaging
+from diffusion import digit_eval, digits, hub, imaging, limits
 from diffusion.classifier import DigitClassifier, predict
 from diffusion.classifier import load as load_classifier
 from diffusion.process import Diffusion
@@ -39,10 +39,11 @@ from panels import common
 from panels.common import (
     MODEL_LANE,
     Number,
+    PanelContext,
     Plot,
     Slider,
     as_choice,
-    as_float,
+    check,
     make_translator,
     say,
     user_errors,
@@ -54,9 +55,7 @@ from panels.priority import cheap, step_aside
 t = make_translator(STRINGS)
 
 DIGITS_DIR = hub.BUNDLED / "digits"
-N_SAMPLES = 16  # one 4 x 4 grid
-MAX_STEPS = 1000
-MAX_GUIDANCE = 20.0
+N_SAMPLES = limits.DIGITS_PER_REQUEST  # one 4 x 4 grid
 STREAM_INTERVAL_S = 0.2
 LABELS: dict[str, int | None] = {"none": None, **{str(d): d for d in range(10)}}
 SAMPLERS = {"DDIM": "ddim", "DDPM": "ddpm"}
@@ -100,8 +99,8 @@ def sheet(x: torch.Tensor, nrow: int = 4, scale: int = 4) -> Image.Image:
 def check_request(label: Any, guidance: Any, sampler: Any, eta: Any) -> tuple[int | None, float, str, float]:
     """Validated (label, guidance, method, eta) of a digits request, or ``gr.Error`` naming the field."""
     y = as_choice(label if not isinstance(label, int) else str(label), "Digit", LABELS)
-    w = as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
-    return y, w, as_choice(sampler, "Sampler", SAMPLERS), as_float(eta, "eta", 0.0, 1.0)
+    w = check(limits.GUIDANCE, guidance)
+    return y, w, as_choice(sampler, "Sampler", SAMPLERS), check(limits.ETA, eta)
 
 
 def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress()):
@@ -206,7 +205,7 @@ def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image
     (mixed ``mix`` of the way towards ``mix_seed``'s noise) as ``new_label`` ("same" keeps each digit's own)."""
     x, y = digits.render_batch(4, digits.batch_seed(digits.EVAL_SEED, int(seed)))
     if new_label == "same":
-        new_labels, w = y, as_float(guidance, "Guidance", 0.0, MAX_GUIDANCE)
+        new_labels, w = y, check(limits.GUIDANCE, guidance)
     else:
         new, w, _, _ = check_request(new_label, guidance, "DDIM", 0.0)
         new_labels = None if new is None else torch.full((4,), new)
@@ -250,7 +249,7 @@ def default_inversion() -> tuple[Image.Image, str, dict[str, Any]]:
 
 @functools.cache
 def _memorisation() -> tuple[Image.Image, dict[str, float]]:
-    from panels.reverse_model import startup_models
+    from panels.models import startup_models
 
     one = startup_models()["ema"]
     cfg = one.model.config
@@ -278,17 +277,18 @@ def memorisation() -> tuple[Image.Image, str]:
     return picture, (say(STRINGS, "digits.memo_text", one=d["one_image"], dig=d["digits"]))
 
 
-def build_section(page: gr.Blocks, api: bool, visible: bool) -> gr.Column:
+def build_section(ctx: PanelContext, visible: bool) -> gr.Column:
     """Lay out the digits section (inside the reverse panel) and wire its events; returns its column."""
     with gr.Column(visible=visible) as column:
-        ui = _layout("" if api else "_page")
-    _wire(ui, "public" if api else "private", "" if api else "_page")
+        common.intro(ctx, STRINGS, "digits.intro")
+        ui = _layout("" if ctx.public else "_page")
+    _wire(ui, ctx)
     names = ("label", "guidance", "steps", "sampler", "eta", "seed")
-    common.url_params(api, " ".join(f"digits_{k}" for k in names), *(ui[k] for k in names))
+    common.url_params(ctx, " ".join(f"digits_{k}" for k in names), *(ui[k] for k in names))
     results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]
-    common.run_if_experiment(page, generate, [ui[k] for k in names], results, **MODEL_LANE)
+    common.run_if_experiment(ctx.page, generate, [ui[k] for k in names], results, **MODEL_LANE)
     texts = [ui[k] for k in ("status", "memo_txt", "gallery", "examples_txt", "inv_status", "in_plot", "in_text")]
-    page.load(reader_defaults, None, texts, api_visibility="private", show_progress="hidden")
+    ctx.page.load(reader_defaults, None, texts, api_visibility="private", show_progress="hidden")
     return column
 
 
@@ -312,11 +312,11 @@ def reader_defaults() -> tuple:
 def _controls(sfx: str) -> dict[str, Any]:
     choices = [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]]
     ui: dict[str, Any] = {"label": gr.Dropdown(choices, value="3", label=t("digits.label"))}
-    ui["guidance"] = Slider(0.0, MAX_GUIDANCE, DEFAULT_GUIDANCE, step=0.25, name="Guidance", label=t("digits.guidance"))
-    ui["steps"] = Slider(1, MAX_STEPS, 20, step=1, name="Steps", integer=True, label=t("digits.steps"))
+    ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, step=0.25, label=t("digits.guidance"))
+    ui["steps"] = Slider(limits.SAMPLING_STEPS, 20, label=t("digits.steps"))
     ui["sampler"] = gr.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
-    ui["eta"] = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("digits.eta"))
-    ui["seed"] = Number(0, name="Seed", minimum=0, maximum=2**32 - 1 - N_SAMPLES, label=t("digits.seed"))
+    ui["eta"] = Slider(limits.ETA, 0.0, step=0.05, label=t("digits.eta"))
+    ui["seed"] = Number(limits.DIGIT_SEED, 0, label=t("digits.seed"))
     with gr.Row():
         ui["run"] = gr.Button(t("digits.run"), variant="primary", elem_id="digits-run" + sfx)
         ui["stop"] = gr.Button(t("digits.stop"), variant="stop")
@@ -326,7 +326,6 @@ def _controls(sfx: str) -> dict[str, Any]:
 
 def _layout(sfx: str) -> dict[str, Any]:
     """Every component of the section, by name."""
-    common.intro(sfx == "", STRINGS, "digits.intro")
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             ui = _controls(sfx)
@@ -374,7 +373,7 @@ def _layout(sfx: str) -> dict[str, Any]:
     _inside_layout(ui)
     gr.Markdown(t("digits.examples_intro"))
     with gr.Row():
-        ui["batch"] = Number(0, name="Batch", minimum=0, maximum=10**9, label=t("digits.examples_seed"))
+        ui["batch"] = Number(limits.BATCH_NUMBER, 0, label=t("digits.examples_seed"))
         ui["examples"] = gr.Button(t("digits.examples_run"))
     grid, labels = examples(0)
     gr.Markdown(t("digits.examples"))
@@ -387,7 +386,7 @@ def _layout(sfx: str) -> dict[str, Any]:
 
 def _digit_seed(name: str) -> Number:
     """Which fresh digits a section works on: a seed of the evaluation stream (never trained on)."""
-    return Number(0, name=name, minimum=0, maximum=10**9, label=t("digits.inv_seed"))
+    return Number(limits.FRESH_DIGITS.named(name), 0, label=t("digits.inv_seed"))
 
 
 def _section(intro_key: str) -> gr.Row:
@@ -400,18 +399,16 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
     with _section("digits.inv_intro"):
         with gr.Column(scale=1, min_width=260):
             ui["inv_seed"] = _digit_seed("Digits")
-            ui["inv_steps"] = Slider(2, 200, 50, step=1, name="Inversion steps", integer=True, label=t("digits.steps"))
+            ui["inv_steps"] = Slider(limits.INVERSION_STEPS, 50, label=t("digits.steps"))
             choices = [
                 (t("digits.inv_same"), "same"),
                 (t("digits.any"), "none"),
                 *[(str(d), str(d)) for d in range(10)],
             ]
             ui["inv_label"] = gr.Dropdown(choices, value="same", label=t("digits.inv_label"))
-            ui["inv_w"] = Slider(0.0, MAX_GUIDANCE, 0.0, step=0.25, name="Guidance", label=t("digits.guidance"))
-            ui["inv_mix_seed"] = Number(
-                1, name="Mix seed", minimum=0, maximum=2**32 - 1, label=t("digits.inv_mix_seed")
-            )
-            ui["inv_mix"] = Slider(0.0, 1.0, 0.0, step=0.05, name="Mix", label=t("digits.inv_mix"))
+            ui["inv_w"] = Slider(limits.GUIDANCE, 0.0, step=0.25, label=t("digits.guidance"))
+            ui["inv_mix_seed"] = Number(limits.SEED.named("Mix seed"), 1, label=t("digits.inv_mix_seed"))
+            ui["inv_mix"] = Slider(limits.MIX, 0.0, step=0.05, label=t("digits.inv_mix"))
             ui["inv_run"] = gr.Button(t("digits.inv_run"), variant="primary")
         with gr.Column(scale=2):
             gr.Markdown(t("digits.inv_columns"))
@@ -431,7 +428,7 @@ def _inside_layout(ui: dict[str, Any]) -> None:
     with _section("digits.inside_intro"):
         with gr.Column(scale=1, min_width=260):
             ui["in_seed"] = _digit_seed("Digit")
-            ui["in_t"] = Slider(0, 999, 500, step=1, name="Timestep t", integer=True, label=t("digits.inside_t"))
+            ui["in_t"] = Slider(limits.MODEL_TIMESTEP, 500, label=t("digits.inside_t"))
             ui["in_run"] = gr.Button(t("digits.inside_run"))
             gr.Markdown(t("digits.inside_table"))
         with gr.Column(scale=2):
@@ -440,9 +437,10 @@ def _inside_layout(ui: dict[str, Any]) -> None:
             ui["in_text"] = gr.Markdown(text)
 
 
-def _wire(ui: dict[str, Any], vis: str, sfx: str) -> None:
+def _wire(ui: dict[str, Any], ctx: PanelContext) -> None:
     def on(trigger, fn, inputs, outputs, name, **kw):
-        return trigger(fn, inputs, outputs, api_name=name + sfx, api_visibility=kw.pop("visibility", vis), **kw)
+        visibility = kw.pop("visibility", ctx.visibility)
+        return trigger(fn, inputs, outputs, api_name=ctx.api_name(name), api_visibility=visibility, **kw)
 
     request = [ui[k] for k in ("label", "guidance", "steps", "sampler", "eta", "seed")]
     results = [ui[k] for k in ("x_t", "x0", "status", "near", "numbers", "eps")]

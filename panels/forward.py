@@ -16,10 +16,11 @@ import gradio as gr
 import numpy as np
 import torch
 
-from diffusion import forward, imaging
+from diffusion import forward, imaging, limits
 from diffusion.schedules import SCHEDULES, make_schedule
 from panels import common
 from panels.common import (
+    PanelContext,
     Plot,
     Slider,
     as_choice,
@@ -27,16 +28,9 @@ from panels.common import (
     output_path,
     user_errors,
 )
-from panels.forward_plots import (
-    frames_to_gif,
-    histogram_figure,
-    mean_brightness_figure,
-    post_demo_figure,
-    schedules_figure,
-    tensor_image,
-    upscale,
-)
+from panels.forward_plots import histogram_figure, mean_brightness_figure, post_demo_figure, schedules_figure
 from panels.forward_strings import STRINGS
+from panels.pictures import frames_to_gif, tensor_image, upscale
 from panels.priority import cheap
 
 # deterministic (seeded) requests answered again from memory (a hit costs milliseconds)
@@ -46,8 +40,7 @@ t = make_translator(STRINGS)
 
 COLORS = {"grayscale": 1, "RGB": 3}
 SIZES = (32, 64, 128, 256)
-MAX_T = 4000
-MAX_STRIP = 12
+MAX_STRIP = limits.STRIP
 ANIMATION_FRAMES = 60
 
 
@@ -185,107 +178,105 @@ def schedules(T) -> tuple:
     return schedules_figure(T), "\n".join(lines)
 
 
-def build(page: gr.Blocks, api: bool = True) -> None:
-    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
-    vis, sfx = ("public", "") if api else ("private", "_page")
-    common.intro(api, STRINGS, "forward.intro")
+def build(ctx: PanelContext) -> None:
+    """The panel: its layout, section by section, then its events."""
+    common.intro(ctx, STRINGS, "forward.intro")
+    ui = _layout_view(ctx)
+    ui.update(_layout_strip())
+    ui.update(_layout_post_and_schedules())
+    _wire(ctx, ui)
+
+
+def _layout_view(ctx: PanelContext) -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
-            gr.Examples(common.EXAMPLES, inputs=image, cache_examples=False, label=t("forward.examples"))
-            color = gr.Radio(
-                [(t(f"forward.color_{c}"), c) for c in COLORS], value="grayscale", label=t("forward.color")
-            )
-            size = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
+            ui["image"] = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
+            gr.Examples(common.EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("forward.examples"))
+            colors = [(t(f"forward.color_{c}"), c) for c in COLORS]
+            ui["color"] = gr.Radio(colors, value="grayscale", label=t("forward.color"))
+            ui["size"] = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            schedule = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
-            T = Slider(2, MAX_T, 1000, step=1, name="T", integer=True, label=t("forward.T"))
-            t_slider = Slider(0, MAX_T - 1, 250, step=1, name="Timestep t", integer=True, label=t("forward.t"))
-            seed = common.Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("forward.seed"))
-            numbers = gr.Markdown()
+            ui["schedule"] = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
+            ui["T"] = Slider(limits.T, 1000, label=t("forward.T"))
+            ui["t"] = Slider(limits.TIMESTEP, 250, label=t("forward.t"))
+            ui["seed"] = common.Number(limits.SEED, 0, label=t("forward.seed"))
+            ui["numbers"] = gr.Markdown()
         with gr.Column(scale=1, min_width=300):
-            x_t = gr.Image(
-                label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id="forward-xt" + sfx
-            )
-            hist = Plot(show_label=False, format="png")
+            xt_id = "forward-xt" + ("" if ctx.public else "_page")
+            ui["x_t"] = gr.Image(label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id=xt_id)
+            ui["hist"] = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.targets_intro"))
     with gr.Row():
         with gr.Column(min_width=200):
-            eps_img = gr.Image(
-                label=t("forward.eps"), format="png", height=220, interactive=False, elem_id="forward-eps" + sfx
-            )
+            eps_id = "forward-eps" + ("" if ctx.public else "_page")
+            ui["eps"] = gr.Image(label=t("forward.eps"), format="png", height=220, interactive=False, elem_id=eps_id)
             gr.Markdown(t("forward.eps_why"))
         with gr.Column(min_width=200):
-            v_img = gr.Image(label=t("forward.v"), format="png", height=220, interactive=False)
+            ui["v"] = gr.Image(label=t("forward.v"), format="png", height=220, interactive=False)
             gr.Markdown(t("forward.v_why"))
+    return ui
+
+
+def _layout_strip() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("forward.strip_intro"))
     with gr.Row():
-        timesteps = gr.Textbox("0, 50, 100, 250, 500, 750, 999", label=t("forward.timesteps"), scale=4)
-        strip_btn = gr.Button(t("forward.strip_run"), scale=1)
-    gallery = gr.Gallery(
+        ui["timesteps"] = gr.Textbox("0, 50, 100, 250, 500, 750, 999", label=t("forward.timesteps"), scale=4)
+        ui["strip_btn"] = gr.Button(t("forward.strip_run"), scale=1)
+    ui["gallery"] = gr.Gallery(
         label=t("forward.strip"), columns=7, height="auto", format="png", object_fit="contain", elem_classes="strip"
     )
     with gr.Row():
-        anim_btn = gr.Button(t("forward.anim_run"), variant="secondary")
-    anim = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False)
+        ui["anim_btn"] = gr.Button(t("forward.anim_run"), variant="secondary")
+    ui["anim"] = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False)
+    return ui
+
+
+def _layout_post_and_schedules() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("forward.post_intro"))
     with gr.Row():
-        p_steps = Slider(1, 20, 6, step=1, name="Steps", integer=True, label=t("forward.p_steps"))
-        p_start = Slider(0.001, 0.9, 0.01, step=0.001, name="beta_start", label=t("forward.p_start"))
-        p_end = Slider(0.001, 0.9, 0.5, step=0.001, name="beta_end", label=t("forward.p_end"))
-        p_btn = gr.Button(t("forward.p_run"), variant="primary")
+        ui["p_steps"] = Slider(limits.POST_STEPS, 6, label=t("forward.p_steps"))
+        ui["p_start"] = Slider(limits.POST_BETA.named("beta_start"), 0.01, step=0.001, label=t("forward.p_start"))
+        ui["p_end"] = Slider(limits.POST_BETA.named("beta_end"), 0.5, step=0.001, label=t("forward.p_end"))
+        ui["p_btn"] = gr.Button(t("forward.p_run"), variant="primary")
     with gr.Row():
-        p_grid = Plot(show_label=False, format="png")
-    p_mean = Plot(show_label=False, format="png")
+        ui["p_grid"] = Plot(show_label=False, format="png")
+    ui["p_mean"] = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.post_why"))
     gr.Markdown(t("forward.sched_intro"))
-    sched_plot = Plot(show_label=False, format="png")
-    sched_table = gr.Markdown()
+    ui["sched_plot"] = Plot(show_label=False, format="png")
+    ui["sched_table"] = gr.Markdown()
     gr.Markdown(t("forward.sched_why"))
+    return ui
 
-    view_in = [image, color, size, schedule, T, t_slider, seed]
-    common.url_params(api, "color size schedule T t seed", color, size, schedule, T, t_slider, seed)
-    view_triggers = [page.load, image.change, color.change, size.change, schedule.change, t_slider.change, seed.change]
+
+def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
+    page, name, public, private = (
+        ctx.page,
+        ctx.api_name,
+        {"api_visibility": ctx.visibility},
+        {"api_visibility": "private"},
+    )
+    view_in = [ui[k] for k in ("image", "color", "size", "schedule", "T", "t", "seed")]
+    common.url_params(ctx, "color size schedule T t seed", *view_in[1:])
+    view_out, targets_out = [ui["x_t"], ui["hist"], ui["numbers"]], [ui["eps"], ui["v"]]
+    triggers = [page.load, *(ui[k].change for k in ("image", "color", "size", "schedule", "t", "seed"))]
     # x_t with its numbers, and beside it what the network is trained to output: same inputs, same triggers
-    for fn, outputs, name in (
-        (view, [x_t, hist, numbers], "forward_view"),
-        (targets, [eps_img, v_img], "forward_targets"),
-    ):
-        gr.on(view_triggers, fn, view_in, outputs, api_name=name + sfx, api_visibility=vis, trigger_mode="always_last")
-    T.release(
-        lambda T_, t_: gr.Slider(maximum=T_ - 1, value=min(t_, T_ - 1)),
-        [T, t_slider],
-        t_slider,
-        api_name="forward_t_range" + sfx,
-        api_visibility="private",
-    ).then(view, view_in, [x_t, hist, numbers], api_name="forward_view_after_T" + sfx, api_visibility="private").then(
-        targets, view_in, [eps_img, v_img], api_name="forward_targets_after_T" + sfx, api_visibility="private"
-    )
-    strip_in = [image, color, size, schedule, T, timesteps, seed]
-    gr.on(
-        [page.load, strip_btn.click, timesteps.submit],
-        strip,
-        strip_in,
-        gallery,
-        api_name="forward_strip" + sfx,
-        api_visibility=vis,
-    )
-    gr.on(
-        [page.load, p_btn.click],
-        post_demo,
-        [image, p_steps, p_start, p_end, seed],
-        [p_grid, p_mean],
-        api_name="forward_post_demo" + sfx,
-        api_visibility=vis,
-    )
-    anim_btn.click(
-        animation, [image, color, size, schedule, T, seed], anim, api_name="forward_animation" + sfx, api_visibility=vis
-    )
-    gr.on(
-        [page.load, T.release],
-        schedules,
-        T,
-        [sched_plot, sched_table],
-        api_name="forward_schedules" + sfx,
-        api_visibility=vis,
-    )
+    for fn, outputs, api in ((view, view_out, "forward_view"), (targets, targets_out, "forward_targets")):
+        gr.on(triggers, fn, view_in, outputs, api_name=name(api), trigger_mode="always_last", **public)
+    t_range = lambda T_, t_: gr.Slider(maximum=T_ - 1, value=min(t_, T_ - 1))  # noqa: E731
+    ui["T"].release(t_range, [ui["T"], ui["t"]], ui["t"], api_name=name("forward_t_range"), **private).then(
+        view, view_in, view_out, api_name=name("forward_view_after_T"), **private
+    ).then(targets, view_in, targets_out, api_name=name("forward_targets_after_T"), **private)
+    strip_in = [*view_in[:5], ui["timesteps"], ui["seed"]]
+    strip_on = [page.load, ui["strip_btn"].click, ui["timesteps"].submit]
+    gr.on(strip_on, strip, strip_in, ui["gallery"], api_name=name("forward_strip"), **public)
+    post_in = [ui[k] for k in ("image", "p_steps", "p_start", "p_end", "seed")]
+    post_on = [page.load, ui["p_btn"].click]
+    gr.on(post_on, post_demo, post_in, [ui["p_grid"], ui["p_mean"]], api_name=name("forward_post_demo"), **public)
+    anim_in = [*view_in[:5], ui["seed"]]
+    ui["anim_btn"].click(animation, anim_in, ui["anim"], api_name=name("forward_animation"), **public)
+    sched_out = [ui["sched_plot"], ui["sched_table"]]
+    gr.on([page.load, ui["T"].release], schedules, ui["T"], sched_out, api_name=name("forward_schedules"), **public)

@@ -15,14 +15,13 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from diffusion import imaging, inversion
+from diffusion import imaging, inversion, limits
 from diffusion.digit_eval import seed_noise
 from panels import common
-from panels.common import EXAMPLES, ImageInput, Number, Slider, as_float, as_int, as_seed, say, user_errors
-from panels.reverse_model import ModelChoice, denoiser, startup_models
+from panels.common import EXAMPLES, ImageInput, Number, Slider, check, say, user_errors
+from panels.models import ModelChoice, denoiser, startup_models
 from panels.reverse_strings import STRINGS
 
-MAX_STEPS = 200
 DEFAULT_STEPS = 20
 
 
@@ -30,7 +29,8 @@ def invert(choice: ModelChoice, image: Any, steps: Any, mix_seed: Any, mix: Any)
     """Handler body for /reverse_invert (the caller picks the model): see the module docstring."""
     if image is None:
         raise gr.Error(say(STRINGS, "reverse.inv_upload"))
-    n, amount, seed = as_int(steps, "Inversion steps", 2, MAX_STEPS), as_float(mix, "Mix", 0.0, 1.0), as_seed(mix_seed)
+    n, amount = check(limits.INVERSION_STEPS, steps), check(limits.MIX, mix)
+    seed = check(limits.SEED.named("Mix seed"), mix_seed)
     cfg = choice.model.config
     with user_errors():
         x_0 = imaging.load_image(image, size=cfg.image_size, channels=cfg.in_channels)[None]
@@ -67,11 +67,9 @@ def layout(t) -> dict[str, Any]:
             ui["image"] = ImageInput(EXAMPLES[0], type="filepath", label=t("reverse.inv_image"), height=200)
             label = t("reverse.inv_examples")
             ui["examples"] = gr.Examples(EXAMPLES, ui["image"], cache_examples=False, label=label)
-            ui["steps"] = Slider(
-                2, MAX_STEPS, DEFAULT_STEPS, step=1, name="Inversion steps", integer=True, label=t("reverse.inv_steps")
-            )
-            ui["mix_seed"] = Number(1, name="Mix seed", minimum=0, maximum=2**32 - 1, label=t("digits.inv_mix_seed"))
-            ui["mix"] = Slider(0.0, 1.0, 0.0, step=0.05, name="Mix", label=t("digits.inv_mix"))
+            ui["steps"] = Slider(limits.INVERSION_STEPS, DEFAULT_STEPS, label=t("reverse.inv_steps"))
+            ui["mix_seed"] = Number(limits.SEED.named("Mix seed"), 1, label=t("digits.inv_mix_seed"))
+            ui["mix"] = Slider(limits.MIX, 0.0, step=0.05, label=t("digits.inv_mix"))
             ui["run"] = gr.Button(t("reverse.inv_run"), variant="primary")
         with gr.Column(scale=2):
             gr.Markdown(t("reverse.inv_columns"))

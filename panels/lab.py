@@ -23,9 +23,10 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from diffusion import flow, toy2d, training
+from diffusion import flow, limits, toy2d, training
+from diffusion.limits import Limit
 from panels import common
-from panels.common import Slider, as_choice, as_float, as_seed, say
+from panels.common import PanelContext, Slider, as_choice, check, say
 from panels.lab_plots import (
     VIEW_EXTENT,
     VIEW_PIXELS,
@@ -50,6 +51,7 @@ CURVE_POINTS = 1000  # samples per point of the chart (2,000 take 3x as long for
 UPDATE_S = 1.0
 CURVE_BUDGETS = (2, 4, 10, 20, 50, 100)  # network evaluations
 OBJECTIVES = {o: o for o in flow.OBJECTIVES}
+VIEW_LIMIT = Limit("x", -VIEW_EXTENT, VIEW_EXTENT)  # a point traced in the view: inside its picture
 
 
 def _err(key: str, request: gr.Request | None) -> gr.Error:
@@ -84,7 +86,7 @@ class Fit:
 
 def objectives(seed, state, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_objectives: every sampler of both objectives against network evaluations."""
-    state, lang, seed = session_model(state, request), common.plot_language(request), as_seed(seed)
+    state, lang, seed = session_model(state, request), common.plot_language(request), check(limits.POINT_SEED, seed)
     models, data = dict(state.get("models") or {state["objective"]: state["model"]}), state["data"]
     for objective in flow.OBJECTIVES:
         if objective not in models:
@@ -157,7 +159,7 @@ def _w_curve(model: toy2d.ToyMLP, seed: int, data: np.ndarray, labels: np.ndarra
 def guidance(objective, w, seed, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_guidance: the same-noise triptych (too weak, right, too strong) and the chosen w."""
     objective, lang = as_choice(objective, "Objective", OBJECTIVES), common.plot_language(request)
-    w, seed = as_float(w, "Guidance w", -1.0, 20.0), as_seed(seed)
+    w, seed = check(limits.POINT_GUIDANCE, w), check(limits.POINT_SEED, seed)
     for status, model in labelled_model(objective, seed, lang):
         if model is None:
             yield status, None, None, None
@@ -214,12 +216,12 @@ def view(s, state, request: gr.Request = None):
 def trace(s, x, y, state, request: gr.Request = None):
     """Handler for /points_trace: the view at time s with the ODE path through (x, y) (None, None: no path)."""
     state, lang = session_model(state, request), common.plot_language(request)
-    s = round(as_float(s, "Time s", 0.0, 1.0), 2)
+    s = round(check(limits.FLOW_TIME, s), 2)
     model, t0 = state["model"], time.perf_counter()
     log_p, mesh = _density_and_mesh(model, s)
     path = None
     if x is not None and y is not None:
-        point = np.array([as_float(x, "x", -VIEW_EXTENT, VIEW_EXTENT), as_float(y, "y", -VIEW_EXTENT, VIEW_EXTENT)])
+        point = np.array([check(VIEW_LIMIT.named("x"), x), check(VIEW_LIMIT.named("y"), y)])
         path = toy2d.trajectory(model, point, s)
     mass = float(np.exp(log_p).sum() * (2 * VIEW_EXTENT / (GRID - 1)) ** 2)
     title = say(STRINGS, "lab.density_title", lang, s=s, model=say(STRINGS, f"lab.{model.config.objective}", lang))
@@ -258,12 +260,12 @@ def default_outputs(state: dict, lang: str = "en") -> tuple:
     return (*objectives_out, *guidance_out, common.keep_file(picture), status, numbers)
 
 
-def build(page: gr.Blocks, model_state: gr.State, seed: gr.Slider, sfx: str, vis: str) -> list:
+def build(ctx: PanelContext, model_state: gr.State, seed: gr.Slider) -> list:
     """Lay out the lab's sections under the point-cloud panel and wire them; returns the outputs that
     ``default_outputs`` fills, in its order."""
-    objectives_out = _objectives_section(model_state, seed, sfx, vis)
-    guidance_out = _guidance_section(sfx, vis)
-    view_out = _view_section(model_state, sfx, vis)
+    objectives_out = _objectives_section(ctx, model_state, seed)
+    guidance_out = _guidance_section(ctx)
+    view_out = _view_section(ctx, model_state)
     return [*objectives_out, model_state, *guidance_out, *view_out]
 
 
@@ -272,66 +274,56 @@ def objective_choice(value: str, **kwargs: Any) -> gr.Radio:
     return gr.Radio([(t(f"lab.obj_{o}"), o) for o in flow.OBJECTIVES], value=value, label=t("lab.objective"), **kwargs)
 
 
-def _objectives_section(model_state: gr.State, seed: gr.Slider, sfx: str, vis: str) -> list:
+def _sfx(ctx: PanelContext) -> str:
+    return "" if ctx.public else "_page"
+
+
+def _objectives_section(ctx: PanelContext, model_state: gr.State, seed: gr.Slider) -> list:
     gr.Markdown(t("lab.objectives_intro"))
     button = gr.Button(t("lab.compare"), variant="primary")
-    status = gr.Markdown(elem_id="lab-objectives-status" + sfx)
+    status = gr.Markdown(elem_id="lab-objectives-status" + _sfx(ctx))
     chart = common.Plot(show_label=False, format="png")
     numbers = gr.JSON(visible=False)
-    outputs = [status, chart, numbers]
-    button.click(
-        objectives,
-        [seed, model_state],
-        [*outputs, model_state],
-        api_name="points_objectives" + sfx,
-        api_visibility=vis,
-        **common.MODEL_LANE,
-    )
+    outputs, name = [status, chart, numbers], ctx.api_name("points_objectives")
+    lane = {"api_visibility": ctx.visibility, **common.MODEL_LANE}
+    button.click(objectives, [seed, model_state], [*outputs, model_state], api_name=name, **lane)
     return outputs
 
 
-def _guidance_section(sfx: str, vis: str) -> list:
+def _guidance_section(ctx: PanelContext) -> list:
     gr.Markdown(t("lab.guidance_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             objective = objective_choice(GUIDANCE_DEFAULTS[0])
-            w = Slider(-1, 20, GUIDANCE_DEFAULTS[1], step=0.5, name="Guidance w", label=t("lab.guidance"))
-            seed = Slider(0, 1000, GUIDANCE_DEFAULTS[2], step=1, name="Seed", integer=True, label=t("lab.seed"))
+            w = Slider(limits.POINT_GUIDANCE, GUIDANCE_DEFAULTS[1], step=0.5, label=t("lab.guidance"))
+            seed = Slider(limits.POINT_SEED, GUIDANCE_DEFAULTS[2], label=t("lab.seed"))
             button = gr.Button(t("lab.guide"), variant="primary")
-            status = gr.Markdown(elem_id="lab-guidance-status" + sfx)
+            status = gr.Markdown(elem_id="lab-guidance-status" + _sfx(ctx))
         with gr.Column(scale=2):
             triptych = common.Plot(show_label=False, format="png")
             scores = common.Plot(show_label=False, format="png")
     numbers = gr.JSON(visible=False)
-    outputs = [status, triptych, scores, numbers]
-    button.click(
-        guidance,
-        [objective, w, seed],
-        outputs,
-        api_name="points_guidance" + sfx,
-        api_visibility=vis,
-        **common.MODEL_LANE,
-    )
+    outputs, lane = [status, triptych, scores, numbers], {"api_visibility": ctx.visibility, **common.MODEL_LANE}
+    button.click(guidance, [objective, w, seed], outputs, api_name=ctx.api_name("points_guidance"), **lane)
     return outputs
 
 
-def _view_section(model_state: gr.State, sfx: str, vis: str) -> list:
+def _view_section(ctx: PanelContext, model_state: gr.State) -> list:
     gr.Markdown(t("lab.views_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            s = Slider(0, 1, VIEW_DEFAULT, step=0.05, name="Time s", label=t("lab.time"))
+            s = Slider(limits.FLOW_TIME, VIEW_DEFAULT, step=0.05, label=t("lab.time"))
             button = gr.Button(t("lab.show"))
-            status = gr.Markdown(elem_id="lab-view-status" + sfx)
+            status = gr.Markdown(elem_id="lab-view-status" + _sfx(ctx))
             x = gr.Number(None, visible=False)
             y = gr.Number(None, visible=False)
         with gr.Column(scale=2):
-            picture = gr.Image(label=t("lab.view"), interactive=False, height=460, elem_id="lab-view" + sfx)
+            picture = gr.Image(label=t("lab.view"), interactive=False, height=460, elem_id="lab-view" + _sfx(ctx))
     numbers = gr.JSON(visible=False)
-    outputs = [picture, status, numbers]
-    button.click(view, [s, model_state], outputs, api_name="points_view" + sfx, api_visibility=vis, **common.MODEL_LANE)
-    picture.select(trace_click, [s, model_state], outputs, api_visibility="private", **common.MODEL_LANE)
+    outputs, lane = [picture, status, numbers], {"api_visibility": ctx.visibility, **common.MODEL_LANE}
+    button.click(view, [s, model_state], outputs, api_name=ctx.api_name("points_view"), **lane)
+    picture.select(trace_click, [s, model_state], outputs, **{**lane, "api_visibility": "private"})
     # the API's way to trace a point (a click carries the point in its event data instead)
-    gr.Button(visible=False).click(
-        trace, [s, x, y, model_state], outputs, api_name="points_trace" + sfx, api_visibility=vis, **common.MODEL_LANE
-    )
+    trace_in = [s, x, y, model_state]
+    gr.Button(visible=False).click(trace, trace_in, outputs, api_name=ctx.api_name("points_trace"), **lane)
     return outputs

@@ -15,9 +15,21 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from diffusion import markov
+from diffusion import limits, markov
 from panels import common
-from panels.common import Plot, as_choice, as_float, as_int, as_seed, make_translator, memo, say, user_errors
+from panels.common import (
+    Number,
+    PanelContext,
+    Plot,
+    Slider,
+    as_choice,
+    as_seed,
+    check,
+    make_translator,
+    memo,
+    say,
+    user_errors,
+)
 from panels.markov_plots import (
     STATE_NAMES,
     convergence_figure,
@@ -35,10 +47,7 @@ CACHE_SIZE = 64
 
 t = make_translator(STRINGS)
 
-MAX_STATES = 4
-MAX_STEPS = 10_000
-MAX_CHAINS = 10_000
-MAX_WORK = 10_000_000  # chain-steps per request: ~0.1 s of simulation on 2 cores
+MAX_STATES = int(limits.STATES.hi)
 NSTEP_HORIZON = 40  # p0 P^n converges in a few steps for most chains; 40 shows periodic ones too
 GAUSS_SAMPLES = 20_000
 GAUSS_STARTS = {
@@ -122,10 +131,9 @@ def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> 
     matrix = parse_matrix(table)
     k = matrix.shape[0]
     start_idx = as_choice(start, "Start state", {name: i for i, name in enumerate(STATE_NAMES[:k])})
-    n_steps = as_int(n_steps, "Number of steps", 1, MAX_STEPS)
-    n_chains = as_int(n_chains, "Number of chains", 1, MAX_CHAINS)
-    if n_steps * n_chains > MAX_WORK:
-        raise gr.Error(say(STRINGS, "markov.too_much", cap=MAX_WORK, got=n_steps * n_chains))
+    n_steps, n_chains = check(limits.CHAIN_STEPS, n_steps), check(limits.CHAINS, n_chains)
+    if n_steps * n_chains > limits.CHAIN_WORK:
+        raise gr.Error(say(STRINGS, "markov.too_much", cap=limits.CHAIN_WORK, got=n_steps * n_chains))
     rng = np.random.default_rng(as_seed(seed))
     paths = markov.simulate(matrix, np.full(n_chains, start_idx), n_steps, rng)
     result = markov.stationary_law(matrix)
@@ -151,8 +159,7 @@ def simulate(table: Any, start: Any, n_steps: Any, n_chains: Any, seed: Any) -> 
 @memo(CACHE_SIZE)
 def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
     """Handler for /markov_gaussian: the Gaussian chain from many starts, against N(0, 1)."""
-    beta = as_float(beta, "β", 1e-4, 0.5)
-    n_steps = as_int(n_steps, "Number of steps", 1, 2000)
+    beta, n_steps = check(limits.GAUSS_BETA, beta), check(limits.GAUSS_STEPS, n_steps)
     x0 = as_choice(start, "Starting values", GAUSS_STARTS)(GAUSS_SAMPLES)
     betas = np.full(n_steps, beta)
     xs = markov.gaussian_chain(x0, betas, np.random.default_rng(as_seed(seed)))
@@ -172,7 +179,7 @@ def gaussian(beta: Any, start: Any, n_steps: Any, seed: Any) -> tuple:
 
 def resize_matrix(n_states: Any) -> tuple[pd.DataFrame, gr.Dropdown]:
     """A fresh k-state matrix when the number of states changes (the seed chain for k = 2)."""
-    k = as_int(n_states, "Number of states", 2, MAX_STATES)
+    k = check(limits.STATES, n_states)
     if k == 2:
         matrix = SEED_MATRIX
     else:  # stay put with 0.5, else move to each other state with equal chance
@@ -182,105 +189,112 @@ def resize_matrix(n_states: Any) -> tuple[pd.DataFrame, gr.Dropdown]:
 
 def sliders_to_matrix(p_sr: Any, p_rs: Any) -> pd.DataFrame:
     """The 2-state chain from its two off-diagonal probabilities."""
-    a = as_float(p_sr, "P(Sunny → Rainy)", 0, 1)
-    b = as_float(p_rs, "P(Rainy → Sunny)", 0, 1)
+    a = check(limits.PROBABILITY.named("P(Sunny → Rainy)"), p_sr)
+    b = check(limits.PROBABILITY.named("P(Rainy → Sunny)"), p_rs)
     return matrix_frame([[1 - a, a], [b, 1 - b]])
 
 
-def build(page: gr.Blocks, api: bool = True) -> None:
-    """Lay out the panel inside the current Blocks context and wire its events.
+def build(ctx: PanelContext) -> None:
+    """The panel inside the current Blocks context: its layout, then its events (a first simulation on load)."""
+    common.intro(ctx, STRINGS, "markov.intro")
+    ui = _layout_chain()
+    ui.update(_layout_gaussian())
+    _wire(ctx, ui)
 
-    Args:
-        page: the Blocks (or route page) whose ``load`` event runs a first simulation.
-        api: expose the endpoints to API clients under their names; False for the
-            stand-alone copy of the panel on its own route, whose events stay private.
-    """
-    vis = "public" if api else "private"
-    sfx = "" if api else "_page"
-    common.intro(api, STRINGS, "markov.intro")
+
+def _layout_chain() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            n_states = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
-            with gr.Group() as sliders:
-                p_sr = gr.Slider(0, 1, 0.2, step=0.01, label=t("markov.p_sr"))
-                p_rs = gr.Slider(0, 1, 0.6, step=0.01, label=t("markov.p_rs"))
-            table = gr.Dataframe(
+            ui["n_states"] = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
+            with gr.Group() as ui["sliders"]:
+                ui["p_sr"] = Slider(
+                    limits.PROBABILITY.named("P(Sunny → Rainy)"), 0.2, step=0.01, label=t("markov.p_sr")
+                )
+                ui["p_rs"] = Slider(
+                    limits.PROBABILITY.named("P(Rainy → Sunny)"), 0.6, step=0.01, label=t("markov.p_rs")
+                )
+            ui["table"] = gr.Dataframe(
                 matrix_frame(SEED_MATRIX), label=t("markov.matrix"), datatype="number", interactive=True
             )
-            start = gr.Dropdown(
+            ui["start"] = gr.Dropdown(
                 state_choices(2), value=STATE_NAMES[0], label=t("markov.start"), allow_custom_value=True
             )
-            n_steps = gr.Slider(1, 1000, 200, step=1, label=t("markov.n_steps"))
-            n_chains = gr.Slider(1, MAX_CHAINS, 2000, step=1, label=t("markov.n_chains"))
-            seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
-            run = gr.Button(t("markov.run"), variant="primary")
+            ui["n_steps"] = Slider(limits.CHAIN_STEPS, 200, label=t("markov.n_steps"))
+            ui["n_chains"] = Slider(limits.CHAINS, 2000, label=t("markov.n_chains"))
+            ui["seed"] = Number(limits.SEED, 0, label=t("markov.seed"))
+            ui["run"] = gr.Button(t("markov.run"), variant="primary")
         with gr.Column(scale=2):
             gr.Markdown(t("markov.path"))
-            path = gr.HTML()
-            stationary = gr.Markdown()
+            ui["path"] = gr.HTML()
+            ui["stationary"] = gr.Markdown()
             with gr.Row():
-                diagram = Plot(label=t("markov.diagram"), show_label=False, format="png")
-                nstep = Plot(label=t("markov.nstep"), show_label=False, format="png")
-            convergence = Plot(label=t("markov.convergence"), show_label=False, format="png")
+                ui["diagram"] = Plot(label=t("markov.diagram"), show_label=False, format="png")
+                ui["nstep"] = Plot(label=t("markov.nstep"), show_label=False, format="png")
+            ui["convergence"] = Plot(label=t("markov.convergence"), show_label=False, format="png")
+    return ui
+
+
+def _layout_gaussian() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("markov.gauss_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            beta = gr.Slider(0.001, 0.5, 0.02, step=0.001, label=t("markov.beta"))
-            g_start = gr.Dropdown(
+            ui["beta"] = Slider(limits.GAUSS_BETA, 0.02, step=0.001, label=t("markov.beta"))
+            ui["g_start"] = gr.Dropdown(
                 [(t(f"markov.start_{k}"), k) for k in GAUSS_STARTS],
                 value=next(iter(GAUSS_STARTS)),
                 label=t("markov.g_start"),
             )
-            g_steps = gr.Slider(1, 1000, 300, step=1, label=t("markov.n_steps"))
-            g_seed = gr.Number(0, precision=0, minimum=0, label=t("markov.seed"))
-            g_run = gr.Button(t("markov.g_run"), variant="primary")
+            ui["g_steps"] = Slider(limits.GAUSS_STEPS, 300, label=t("markov.n_steps"))
+            ui["g_seed"] = Number(limits.SEED, 0, label=t("markov.seed"))
+            ui["g_run"] = gr.Button(t("markov.g_run"), variant="primary")
         with gr.Column(scale=2):
-            g_plot = Plot(label=t("markov.g_plot"), show_label=False, format="png")
-            g_text = gr.Markdown()
+            ui["g_plot"] = Plot(label=t("markov.g_plot"), show_label=False, format="png")
+            ui["g_text"] = gr.Markdown()
     gr.Markdown(t("markov.gauss_why"))
+    return ui
 
+
+def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
+    page, private = ctx.page, {"api_visibility": "private"}
     # the table was made with the English state names: a Chinese reader gets them in Chinese
-    page.load(
-        lambda: matrix_frame(SEED_MATRIX) if common.reader_language() == "zh" else gr.skip(),
-        None,
-        table,
-        queue=False,
-        api_visibility="private",
-    )
-    names = "steps chains seed start beta g_start g_steps g_seed"
-    common.url_params(api, names, n_steps, n_chains, seed, start, beta, g_start, g_steps, g_seed)
-    n_states.change(
-        resize_matrix, n_states, [table, start], api_name="markov_resize" + sfx, api_visibility="private"
+    chinese_table = lambda: matrix_frame(SEED_MATRIX) if common.reader_language() == "zh" else gr.skip()  # noqa: E731
+    page.load(chinese_table, None, ui["table"], queue=False, **private)
+    linked = ("n_steps", "n_chains", "seed", "start", "beta", "g_start", "g_steps", "g_seed")
+    common.url_params(ctx, "steps chains seed start beta g_start g_steps g_seed", *(ui[k] for k in linked))
+    ui["n_states"].change(
+        resize_matrix, ui["n_states"], [ui["table"], ui["start"]], api_name=ctx.api_name("markov_resize"), **private
     ).then(
         lambda k: gr.Group(visible=k == 2),
-        n_states,
-        sliders,
-        api_name="markov_sliders_visible" + sfx,
-        api_visibility="private",
+        ui["n_states"],
+        ui["sliders"],
+        api_name=ctx.api_name("markov_sliders_visible"),
+        **private,
     )
+    sliders = [ui["p_sr"], ui["p_rs"]]
     gr.on(
-        [p_sr.input, p_rs.input],
+        [s.input for s in sliders],
         sliders_to_matrix,
-        [p_sr, p_rs],
-        table,
-        api_name="markov_sliders" + sfx,
-        api_visibility="private",
+        sliders,
+        ui["table"],
+        api_name=ctx.api_name("markov_sliders"),
+        **private,
     )
+    # raw values (preprocess=False): the handlers' checks name the field and its limits, the table is read as sent
+    public = {"preprocess": False, "api_visibility": ctx.visibility}
+    chain_in = [ui[k] for k in ("table", "start", "n_steps", "n_chains", "seed")]
+    chain_out = [ui[k] for k in ("path", "diagram", "convergence", "nstep", "stationary")]
     gr.on(
-        [run.click, page.load],
-        simulate,
-        [table, start, n_steps, n_chains, seed],
-        [path, diagram, convergence, nstep, stationary],
-        api_name="markov_simulate" + sfx,
-        preprocess=False,  # raw values: our own checks name the field and its limits
-        api_visibility=vis,
+        [ui["run"].click, page.load], simulate, chain_in, chain_out, api_name=ctx.api_name("markov_simulate"), **public
     )
+    gauss_in = [ui[k] for k in ("beta", "g_start", "g_steps", "g_seed")]
+    gauss_out = [ui["g_plot"], ui["g_text"]]
     gr.on(
-        [g_run.click, page.load],
+        [ui["g_run"].click, page.load],
         gaussian,
-        [beta, g_start, g_steps, g_seed],
-        [g_plot, g_text],
-        api_name="markov_gaussian" + sfx,
-        preprocess=False,
-        api_visibility=vis,
+        gauss_in,
+        gauss_out,
+        api_name=ctx.api_name("markov_gaussian"),
+        **public,
     )

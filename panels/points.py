@@ -20,10 +20,10 @@ import gradio as gr
 import numpy as np
 import torch
 
-from diffusion import flow, imaging, toy2d, training
+from diffusion import flow, imaging, limits, toy2d, training
 from diffusion.render import CloudRenderer, write_mp4
 from panels import common, lab
-from panels.common import ImageInput, Plot, Slider, as_choice, as_seed, say, user_errors
+from panels.common import ImageInput, PanelContext, Plot, Slider, as_choice, check, say, user_errors
 from panels.lab_strings import STRINGS as LAB_STRINGS
 from panels.points_plots import forward_stats_figure, paths_figure, score_figure, steps_figure, training_figure
 from panels.points_strings import STRINGS as POINTS_STRINGS
@@ -35,8 +35,6 @@ t = common.make_translator(STRINGS)
 CONFIG = toy2d.ToyConfig()
 FPS = 30
 FORWARD_FRAMES = 90
-MAX_TRAIN_STEPS = 20_000
-MAX_SAMPLE_STEPS = 1000
 FILM_POINTS = 2000  # particles in the reverse film (the distance uses all of them)
 UPDATE_S = 1.0  # streamed training updates at most once a second
 SAMPLERS = {"DDPM": "ddpm", "DDIM": "ddim", "Euler": "euler", "Heun": "heun"}
@@ -46,13 +44,15 @@ PREVIEW = {"denoise": ("ddim", 50), "flow": ("heun", 10)}  # the samples shown w
 
 def dataset(name: Any, word: Any, shape: Any, n: Any, seed: Any) -> np.ndarray:
     """The chosen cloud, (n, 2), or a gr.Error saying what is wrong."""
-    n = int(n)
+    n = check(limits.POINTS, n)
     image = None
     if name == "shape" and shape is not None:
         with user_errors():
             image = imaging.open_image(shape)
     with user_errors():
-        return toy2d.make_dataset(name, n, as_seed(seed), word=word if isinstance(word, str) else "", image=image)
+        return toy2d.make_dataset(
+            name, n, check(limits.POINT_SEED, seed), word=word if isinstance(word, str) else "", image=image
+        )
 
 
 def _film(frames_points: list[np.ndarray], temps: list[float], arrows: list | None = None) -> str:
@@ -70,10 +70,9 @@ def forward(name, word, shape, n, seed, progress=gr.Progress()):
     data = dataset(name, word, shape, n, seed)
     progress(0.2, desc=say(STRINGS, "points.p_simulating"))
     ts = np.unique(np.round(np.linspace(0, 1, FORWARD_FRAMES) ** 2 * CONFIG.T).astype(int)).tolist()
-    clouds = toy2d.forward_chain(data, CONFIG, ts, seed=as_seed(seed))
+    clouds = toy2d.forward_chain(data, CONFIG, ts, seed=check(limits.POINT_SEED, seed))
     progress(0.5, desc=say(STRINGS, "points.p_rendering"))
-    abar = toy2d.noise_levels(CONFIG)
-    video = _film([c[:FILM_POINTS] for c in clouds], [float(np.sqrt(1 - abar[t_])) for t_ in ts])
+    video = _film([c[:FILM_POINTS] for c in clouds], [toy2d.noise_share(CONFIG, t_) for t_ in ts])
     return video, forward_stats_figure(ts, clouds, CONFIG)
 
 
@@ -87,7 +86,7 @@ def _kept_models(previous: dict | None, data: np.ndarray) -> dict:
 def train(name, word, shape, n, seed, steps, objective="denoise", previous=None, progress=gr.Progress()):
     """Handler for /points_train: train the MLP with either objective, streaming the loss and samples."""
     data, objective = dataset(name, word, shape, n, seed), as_choice(objective, "Objective", OBJECTIVES)
-    seed, config = as_seed(seed), toy2d.ToyConfig(objective=objective)
+    seed, config = check(limits.POINT_SEED, seed), toy2d.ToyConfig(objective=objective)
     state = toy2d.new_toy_state(toy2d.default_train_config(int(steps), seed, objective), config, seed)
     noise_swd = toy2d.sliced_wasserstein(np.random.default_rng(seed).standard_normal(data.shape), data)
     trained = {"model": None, "objective": objective, "models": _kept_models(previous, data), "data": data}
@@ -149,7 +148,7 @@ def reverse(sampler, steps, seed, state, request: gr.Request = None, progress=gr
     model, data = state["model"], state["data"]
     method = _method(sampler, model, request)
     progress(0.1, desc=say(STRINGS, "points.p_sampling"))
-    path = toy2d.sample_path(model, len(data), method, int(steps), as_seed(seed))
+    path = toy2d.sample_path(model, len(data), method, int(steps), check(limits.POINT_SEED, seed))
     swd = toy2d.sliced_wasserstein(path[-1][1], data)
     progress(0.4, desc=say(STRINGS, "points.p_rendering"))
     nfe = toy2d.evaluations(model.config, method, int(steps))
@@ -162,7 +161,10 @@ def compare(seed, state, request: gr.Request = None, progress=gr.Progress()):
     the number of steps."""
     state = _trained(state, request)
     model, data = state["model"], state["data"]
-    seed, samplers = as_seed(seed), [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[model.config.objective]]
+    seed, samplers = (
+        check(limits.POINT_SEED, seed),
+        [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[model.config.objective]],
+    )
     paths = {f"{k}-50": toy2d.sample_path(model, 200, SAMPLERS[k], 50, seed) for k in samplers}
     results: dict[str, list[tuple[int, float]]] = {}
     runs = [(k, s) for k in samplers for s in (5, 10, 20, 50, 200, 1000)]
@@ -233,111 +235,80 @@ def _data_controls(sfx: str) -> tuple[list, gr.Button]:
         )
         use = gr.Button(t("lab.use_drawing"), size="sm", elem_id="points-use-drawing" + sfx)
     use.click(use_drawing, sketch, [shape, name], api_visibility="private", queue=False)
-    n = Slider(
-        toy2d.MIN_POINTS,
-        toy2d.MAX_POINTS,
-        DATA_DEFAULTS[3],
-        step=100,
-        name="Number of points",
-        integer=True,
-        label=t("points.n"),
-    )
-    seed = Slider(0, 1000, DATA_DEFAULTS[4], step=1, name="Seed", integer=True, label=t("points.seed"))
+    n = Slider(limits.POINTS, DATA_DEFAULTS[3], step=100, label=t("points.n"))
+    seed = Slider(limits.POINT_SEED, DATA_DEFAULTS[4], label=t("points.seed"))
     return [name, word, shape, n, seed], gr.Button(t("points.forward"))
 
 
-def build(page: gr.Blocks, api: bool = True) -> None:
-    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
-    vis, sfx = ("public", "") if api else ("private", "_page")
-    common.intro(api, STRINGS, "points.intro")
-    model_state = gr.State(None)
+def build(ctx: PanelContext) -> None:
+    """The panel: data, forward film, training, the reverse film and its comparisons, then the 2-D lab."""
+    common.intro(ctx, STRINGS, "points.intro")
+    ui = _layout_data_and_training(ctx)
+    ui.update(_layout_reverse("" if ctx.public else "_page"))
+    ui["model"] = gr.State(None)  # the session's trained models (points.train), for the reverse film and the lab
+    ui["lab"] = lab.build(ctx, ui["model"], ui["data"][4])
+    _wire(ctx, ui)
+
+
+def _layout_data_and_training(ctx: PanelContext) -> dict[str, Any]:
+    sfx, ui = ("" if ctx.public else "_page"), {}
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            data_inputs, forward_btn = _data_controls(sfx)
+            ui["data"], ui["forward"] = _data_controls(sfx)
         with gr.Column(scale=2), gr.Row():
-            forward_video = gr.Video(
-                label=t("points.forward_video"), autoplay=True, loop=True, height=320, elem_id="points-forward" + sfx
-            )
-            forward_plot = Plot(show_label=False, format="png")
+            video = {"autoplay": True, "loop": True, "height": 320, "elem_id": "points-forward" + sfx}
+            ui["forward_video"] = gr.Video(label=t("points.forward_video"), **video)
+            ui["forward_plot"] = Plot(show_label=False, format="png")
     gr.Markdown(t("points.train_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            objective = lab.objective_choice("denoise", elem_id="points-objective" + sfx)
-            steps = Slider(
-                100,
-                MAX_TRAIN_STEPS,
-                TRAIN_DEFAULT,
-                step=100,
-                name="Training steps",
-                integer=True,
-                label=t("points.steps"),
-            )
+            ui["objective"] = lab.objective_choice("denoise", elem_id="points-objective" + sfx)
+            ui["steps"] = Slider(limits.POINT_TRAIN_STEPS, TRAIN_DEFAULT, step=100, label=t("points.steps"))
             with gr.Row():
-                train_btn = gr.Button(t("points.train"), variant="primary", elem_id="points-train" + sfx)
-                stop_btn = gr.Button(t("points.stop"), variant="stop")
+                ui["train"] = gr.Button(t("points.train"), variant="primary", elem_id="points-train" + sfx)
+                ui["stop"] = gr.Button(t("points.stop"), variant="stop")
         with gr.Column(scale=2):
-            train_status = gr.Markdown(elem_id="points-status" + sfx)
-            train_plot = Plot(show_label=False, format="png")
+            ui["train_status"] = gr.Markdown(elem_id="points-status" + sfx)
+            ui["train_plot"] = Plot(show_label=False, format="png")
+    return ui
+
+
+def _layout_reverse(sfx: str) -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("points.reverse_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            sampler = gr.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
-            sample_steps = Slider(
-                1,
-                MAX_SAMPLE_STEPS,
-                SAMPLER_DEFAULT[1],
-                step=1,
-                name="Sampling steps",
-                integer=True,
-                label=t("points.sample_steps"),
-            )
-            reverse_btn = gr.Button(t("points.reverse"), variant="primary")
-            reverse_status = gr.Markdown(elem_id="points-reverse-status" + sfx)
-            compare_btn = gr.Button(t("points.compare"))
+            ui["sampler"] = gr.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
+            ui["sample_steps"] = Slider(limits.POINT_SAMPLE_STEPS, SAMPLER_DEFAULT[1], label=t("points.sample_steps"))
+            ui["reverse"] = gr.Button(t("points.reverse"), variant="primary")
+            ui["reverse_status"] = gr.Markdown(elem_id="points-reverse-status" + sfx)
+            ui["compare"] = gr.Button(t("points.compare"))
         with gr.Column(scale=2):
-            reverse_video = gr.Video(label=t("points.reverse_video"), autoplay=True, loop=True, height=360)
-            score_plot = Plot(show_label=False, format="png")
+            ui["reverse_video"] = gr.Video(label=t("points.reverse_video"), autoplay=True, loop=True, height=360)
+            ui["score_plot"] = Plot(show_label=False, format="png")
     with gr.Row():
-        paths_plot = Plot(show_label=False, format="png")
-        steps_plot = Plot(show_label=False, format="png")
-    lab_outputs = lab.build(page, model_state, data_inputs[4], sfx, vis)
+        ui["paths_plot"] = Plot(show_label=False, format="png")
+        ui["steps_plot"] = Plot(show_label=False, format="png")
+    return ui
 
-    heavy = {**common.MODEL_LANE, "api_visibility": vis}
-    names = "dataset word n seed steps objective sampler sample_steps"  # the shape upload is not a link's to set
-    common.url_params(api, names, *data_inputs[:2], *data_inputs[3:], steps, objective, sampler, sample_steps)
-    shown = [forward_video, forward_plot, train_status, train_plot, reverse_video, score_plot, reverse_status]
-    common.show_default(
-        page,
-        default_for,
-        [*shown, paths_plot, steps_plot, *lab_outputs],
-        inputs=[*data_inputs[:2], *data_inputs[3:], steps, objective, sampler, sample_steps],
-        concurrency_id="defaults",
-        concurrency_limit=1,
-    )
-    forward_btn.click(
-        forward,
-        data_inputs,
-        [forward_video, forward_plot],
-        api_name="points_forward" + sfx,
-        api_visibility=vis,
-        concurrency_id="render",
-        concurrency_limit=1,
-    )
-    train_event = train_btn.click(
-        train,
-        [*data_inputs, steps, objective, model_state],
-        [train_status, train_plot, model_state],
-        api_name="points_train" + sfx,
-        **heavy,
-    )
-    stop_btn.click(None, None, None, cancels=[train_event], api_name="points_stop" + sfx, api_visibility="private")
-    reverse_btn.click(
-        reverse,
-        [sampler, sample_steps, data_inputs[4], model_state],
-        [reverse_video, score_plot, reverse_status],
-        api_name="points_reverse" + sfx,
-        **heavy,
-    )
-    compare_btn.click(
-        compare, [data_inputs[4], model_state], [paths_plot, steps_plot], api_name="points_compare" + sfx, **heavy
-    )
+
+def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
+    data, model, name = ui["data"], ui["model"], ctx.api_name
+    heavy, render = {**common.MODEL_LANE, "api_visibility": ctx.visibility}, {"concurrency_id": "render"}
+    # the shape upload is not a link's to set
+    linked = [*data[:2], *data[3:], *(ui[k] for k in ("steps", "objective", "sampler", "sample_steps"))]
+    common.url_params(ctx, "dataset word n seed steps objective sampler sample_steps", *linked)
+    shown = ("forward_video", "forward_plot", "train_status", "train_plot", "reverse_video", "score_plot")
+    outputs = [*(ui[k] for k in shown), ui["reverse_status"], ui["paths_plot"], ui["steps_plot"], *ui["lab"]]
+    common.show_default(ctx.page, default_for, outputs, inputs=linked, concurrency_id="defaults", concurrency_limit=1)
+    forward_out = [ui["forward_video"], ui["forward_plot"]]
+    on_render = {**render, "concurrency_limit": 1, "api_visibility": ctx.visibility}
+    ui["forward"].click(forward, data, forward_out, api_name=name("points_forward"), **on_render)
+    train_in, train_out = [*data, ui["steps"], ui["objective"], model], [ui["train_status"], ui["train_plot"], model]
+    train_event = ui["train"].click(train, train_in, train_out, api_name=name("points_train"), **heavy)
+    ui["stop"].click(None, None, None, cancels=[train_event], api_name=name("points_stop"), api_visibility="private")
+    reverse_in = [ui["sampler"], ui["sample_steps"], data[4], model]
+    reverse_out = [ui["reverse_video"], ui["score_plot"], ui["reverse_status"]]
+    ui["reverse"].click(reverse, reverse_in, reverse_out, api_name=name("points_reverse"), **heavy)
+    compare_out = [ui["paths_plot"], ui["steps_plot"]]
+    ui["compare"].click(compare, [data[4], model], compare_out, api_name=name("points_compare"), **heavy)

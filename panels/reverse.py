@@ -24,20 +24,21 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from diffusion import hub, imaging
+from diffusion import hub, imaging, limits
+from diffusion.sampling import Progress
 from panels import common, digits, inversion
 from panels.common import (
     MODEL_LANE,
     Number,
+    PanelContext,
     Plot,
     Slider,
     make_translator,
     output_path,
-    session_model,
 )
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
-from panels.forward_plots import frames_to_gif, upscale
-from panels.reverse_model import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
+from panels.models import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
+from panels.pictures import frames_to_gif, upscale
 from panels.reverse_plots import psnr_path_figure
 from panels.reverse_strings import STRINGS as REVERSE_STRINGS
 
@@ -45,7 +46,6 @@ STRINGS = common.merge_strings(REVERSE_STRINGS, DIGITS_STRINGS)
 t = make_translator(STRINGS)
 MODELS = ("digits", "one-image")
 
-MAX_STEPS = 1000
 MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per visitor at 128 x 128)
 STREAM_INTERVAL_S = 0.25  # at most 4 updates a second: each one's encoding competes with the model for the CPU
 COMPARISONS = {
@@ -90,42 +90,55 @@ def generate(sampler, steps, eta, seed, weights, post_grid, custom, progress=gr.
     method = {"DDIM": "ddim", "DDPM": "ddpm"}.get(sampler)
     if method is None:
         raise gr.Error(common.say(STRINGS, "reverse.err_sampler", got=sampler))
-    choice = choose(weights, custom)
-    grid = "post" if post_grid is True else "uniform"
-    keep_every = math.ceil(steps / MAX_FRAMES)
-    frames: list[Frame] = []
-    t0, last_yield = time.perf_counter(), 0.0
-    model_s = 0.0
+    choice, grid = choose(weights, custom), "post" if post_grid is True else "uniform"
+    keep_every, frames = math.ceil(steps / MAX_FRAMES), []
+    t0, last_yield, model_s = time.perf_counter(), 0.0, 0.0
     for p, model_s in run(choice, method, steps, eta, seed, grid):  # noqa: B007 (read after the loop)
-        x, x0, eps = to_uint8(p.x[0]), to_uint8(p.pred_x0[0]), to_uint8((p.pred_eps[0] / 3).clamp(-1, 1))
         done = p.i == steps - 1
-        if p.i % keep_every == 0 or done:
-            psnr = imaging.psnr(p.pred_x0[0], choice.image) if choice.image is not None else None
-            frames.append(Frame(p.t, x, x0, psnr, eps))
+        stored = p.i % keep_every == 0 or done
+        frame = _frame(p, choice, stored)
+        if stored:
+            frames.append(frame)
         now = time.perf_counter() - t0
         if not done and (p.i == 0 or now - last_yield >= STREAM_INTERVAL_S):
             last_yield = now
             step = common.say(STRINGS, "reverse.step", i=p.i + 1, n=steps)
             progress((p.i + 1) / steps, desc=step)
-            formula = step_formula(choice, method, p.t, p.t_prev, eta)
-            status = f"{step} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{formula}"
-            yield show(x), show(x0), status, None, frames, gr.Slider(), show(eps)
-    elapsed = time.perf_counter() - t0
+            status = f"{step} · t = {p.t} → {max(p.t_prev, 0)} · {now:.1f} s  \n{step_formula(choice, method, p, eta)}"
+            yield show(frame.x), show(frame.x0), status, None, frames, gr.Slider(), show(frame.eps)
     label = caption(choice, method, steps, eta, grid, frames[-1].x)
-    share = model_s / elapsed
+    yield _finished(frames, choice, label, time.perf_counter() - t0, model_s)
+
+
+def _frame(p: Progress, choice: ModelChoice, stored: bool) -> Frame:
+    """A sampler step as pictures (uint8), with the PSNR of its x0 guess when it is stored and the image known."""
+    eps = to_uint8((p.pred_eps[0] / 3).clamp(-1, 1))
+    psnr = imaging.psnr(p.pred_x0[0], choice.image) if stored and choice.image is not None else None
+    return Frame(p.t, to_uint8(p.x[0]), to_uint8(p.pred_x0[0]), psnr, eps)
+
+
+def _finished(frames: list[Frame], choice: ModelChoice, label: str, elapsed: float, model_s: float) -> tuple:
+    """The generation's last update: the final image, the stored steps and a scrubber over them."""
     status = common.say(
-        STRINGS, "reverse.done", caption=label, elapsed=elapsed, model=model_s, share=share, name=choice.name
+        STRINGS,
+        "reverse.done",
+        caption=label,
+        elapsed=elapsed,
+        model=model_s,
+        share=model_s / elapsed,
+        name=choice.name,
     )
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
     last = len(frames) - 1
     slider = gr.Slider(minimum=0, maximum=max(last, 1), value=last, step=1, interactive=last > 0)
     f = frames[-1]
-    yield show(f.x), show(f.x0), status, show(f.x), frames, slider, show(f.eps)
+    return show(f.x), show(f.x0), status, show(f.x), frames, slider, show(f.eps)
 
 
-def step_formula(choice: ModelChoice, method: str, t: int, t_prev: int, eta: float) -> str:
-    """The update being applied at this step, with its numbers (DDIM eq. 12, or the DDPM posterior)."""
-    c = choice.process.coefficients(method, t, t_prev, eta)
+def step_formula(choice: ModelChoice, method: str, p: Progress, eta: float) -> str:
+    """The update a sampler step applied (from p.t to p.t_prev), with its numbers (DDIM eq. 12, or the DDPM
+    posterior), as the library computed them."""
+    c = choice.process.coefficients(method, p.t, p.t_prev, eta)
     if method == "ddpm":
         return f"x_{{t'}} = {c.c_x0:.3f}·x̂₀ + {c.c_xt:.3f}·x_t + {c.sigma:.3f}·z"
     numbers = f"{c.c_x0:.3f}·x̂₀ + {c.c_eps:.3f}·ε̂ + {c.sigma:.3f}·z"
@@ -201,131 +214,101 @@ def default_one_image() -> tuple:
     return (*last, common.keep_file(gif), plot, gallery)
 
 
-def build(page: gr.Blocks, api: bool = True) -> None:
-    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
-    vis, sfx = ("public", "") if api else ("private", "_page")
-    startup = startup_models()  # loaded once per process, at start-up
-    model_pick = gr.Radio(
-        [(t("digits.model_digits"), "digits"), (t("digits.model_one"), "one-image")],
-        value="digits",
-        label=t("digits.model"),
-        elem_id="reverse-model" + sfx,
-    )
-    digits_column = digits.build_section(page, api, visible=True)
+def build(ctx: PanelContext) -> None:
+    """The panel: a choice of model, and its section (the digits model's, or the one-image model's)."""
+    sfx = "" if ctx.public else "_page"
+    models = [(t("digits.model_digits"), "digits"), (t("digits.model_one"), "one-image")]
+    model_pick = gr.Radio(models, value="digits", label=t("digits.model"), elem_id="reverse-model" + sfx)
+    digits_column = digits.build_section(ctx, visible=True)
     with gr.Column(visible=False) as one_image_column:
-        _build_one_image(page, vis, sfx, startup)
-    common.url_params(api, "model", model_pick)
-    if not api:  # the link may pick the model: show its section
-        page.load(
-            lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
-            model_pick,
-            [digits_column, one_image_column],
-            queue=False,
-            api_visibility="private",
-        )
-    model_pick.change(
-        lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits")),
-        model_pick,
-        [digits_column, one_image_column],
-        api_visibility="private",
-        queue=False,
-    )
+        common.intro(ctx, STRINGS, "reverse.intro")
+        ui = _layout_one_image(sfx)
+        ui.update(_layout_compare_and_hub())
+        _wire_one_image(ctx, ui)
+    common.url_params(ctx, "model", model_pick)
+    show = lambda m: (gr.Column(visible=m == "digits"), gr.Column(visible=m != "digits"))  # noqa: E731
+    sections, private = [digits_column, one_image_column], {"queue": False, "api_visibility": "private"}
+    if not ctx.tabbed:  # the link may pick the model: show its section
+        ctx.page.load(show, model_pick, sections, **private)
+    model_pick.change(show, model_pick, sections, **private)
 
 
-def _build_one_image(page: gr.Blocks, vis: str, sfx: str, startup: dict[str, ModelChoice]) -> None:
-    """The one-image model's section: generation, scrubber, trajectory, comparisons, Hub models."""
-    common.intro(vis == "public", STRINGS, "reverse.intro")
-    frames_state, custom_state = gr.State([]), session_model(page)
+def _layout_one_image(sfx: str) -> dict[str, Any]:
+    """The one-image model's generation: controls, the stream of x_t / x0 / eps, the scrubber and trajectory."""
+    startup, ui = startup_models(), {}  # loaded once per process, at start-up
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            sampler = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
-            steps = Slider(1, MAX_STEPS, 50, step=1, name="Steps", integer=True, label=t("reverse.steps"))
-            eta = Slider(0.0, 1.0, 0.0, step=0.05, name="eta", label=t("reverse.eta"))
-            seed = Number(0, name="Seed", minimum=0, maximum=2**32 - 1, label=t("reverse.seed"))
-            weights = gr.Radio([(t(f"reverse.w_{w}"), w) for w in startup], value="ema", label=t("reverse.weights"))
-            post_grid = gr.Checkbox(False, label=t("reverse.post_grid"))
+            ui["sampler"] = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
+            ui["steps"] = Slider(limits.SAMPLING_STEPS, 50, label=t("reverse.steps"))
+            ui["eta"] = Slider(limits.ETA, 0.0, step=0.05, label=t("reverse.eta"))
+            ui["seed"] = Number(limits.SEED, 0, label=t("reverse.seed"))
+            weights = [(t(f"reverse.w_{w}"), w) for w in startup]
+            ui["weights"] = gr.Radio(weights, value="ema", label=t("reverse.weights"))
+            ui["post_grid"] = gr.Checkbox(False, label=t("reverse.post_grid"))
             with gr.Row():
-                run_btn = gr.Button(t("reverse.run"), variant="primary")
-                stop_btn = gr.Button(t("reverse.stop"), variant="stop")
-            status = gr.Markdown(startup["ema"].note)
+                ui["run"] = gr.Button(t("reverse.run"), variant="primary")
+                ui["stop"] = gr.Button(t("reverse.stop"), variant="stop")
+            ui["status"] = gr.Markdown(startup["ema"].note)
         with gr.Column(scale=2):
             with gr.Row():
-                x_t = gr.Image(
-                    label=t("reverse.x_t"), format="png", height=280, interactive=False, elem_id="reverse-xt" + sfx
-                )
-                x0 = gr.Image(label=t("reverse.x0"), format="png", height=280, interactive=False)
-                eps = gr.Image(label=t("reverse.eps"), format="png", height=280, interactive=False)
-                final = gr.Image(label=t("reverse.final"), format="png", height=280, interactive=False)
-            scrubber = gr.Slider(
-                0, 1, 0, step=1, label=t("reverse.scrub"), interactive=False, elem_id="reverse-scrub" + sfx
-            )
+                image = {"format": "png", "height": 280, "interactive": False}
+                ui["x_t"] = gr.Image(label=t("reverse.x_t"), elem_id="reverse-xt" + sfx, **image)
+                ui["x0"] = gr.Image(label=t("reverse.x0"), **image)
+                ui["eps"] = gr.Image(label=t("reverse.eps"), **image)
+                ui["final"] = gr.Image(label=t("reverse.final"), **image)
+            scrub_id = "reverse-scrub" + sfx
+            ui["scrubber"] = gr.Slider(0, 1, 0, step=1, label=t("reverse.scrub"), interactive=False, elem_id=scrub_id)
             with gr.Row():
-                gif = gr.Image(label=t("reverse.gif"), type="filepath", height=260, interactive=False)
-                psnr_plot = Plot(show_label=False, format="png")
+                ui["gif"] = gr.Image(label=t("reverse.gif"), type="filepath", height=260, interactive=False)
+                ui["psnr_plot"] = Plot(show_label=False, format="png")
+    return ui
+
+
+def _layout_compare_and_hub() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("reverse.compare_intro"))
     with gr.Row():
-        kind = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
-        compare_btn = gr.Button(t("reverse.compare_run"), scale=1)
-    gallery = gr.Gallery(
+        ui["kind"] = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
+        ui["compare"] = gr.Button(t("reverse.compare_run"), scale=1)
+    ui["gallery"] = gr.Gallery(
         label=t("reverse.gallery"), columns=6, height="auto", format="png", object_fit="contain", elem_classes="strip"
     )
     gr.Markdown(t("reverse.why"))
-    inv = inversion.layout(t)
+    ui["inv"] = inversion.layout(t)
     gr.Markdown(t("reverse.hub_intro"))
     with gr.Row():
-        repo = gr.Textbox(label=t("reverse.repo"), placeholder="owner/name", scale=3)
-        revision = gr.Textbox("main", label=t("reverse.revision"), scale=1)
-        load_btn = gr.Button(t("reverse.load"), scale=1)
-    hub_note = gr.Markdown()
+        ui["repo"] = gr.Textbox(label=t("reverse.repo"), placeholder="owner/name", scale=3)
+        ui["revision"] = gr.Textbox("main", label=t("reverse.revision"), scale=1)
+        ui["load"] = gr.Button(t("reverse.load"), scale=1)
+    ui["hub_note"] = gr.Markdown()
+    return ui
 
-    shown = [x_t, x0, status, final, frames_state, scrubber, eps, gif, psnr_plot, gallery]
-    common.url_params(vis == "public", "sampler steps eta seed weights", sampler, steps, eta, seed, weights)
-    common.show_default(
-        page,
-        default_one_image,
-        shown,
-        inputs=[sampler, steps, eta, seed, weights],
-        concurrency_id="defaults",
-        concurrency_limit=1,
-    )
-    gen = run_btn.click(
-        generate,
-        [sampler, steps, eta, seed, weights, post_grid, custom_state],
-        [x_t, x0, status, final, frames_state, scrubber, eps],
-        api_name="reverse_generate" + sfx,
-        api_visibility=vis,
-        **MODEL_LANE,
-    )
-    gen.success(trajectory, frames_state, [gif, psnr_plot], api_name="reverse_trajectory" + sfx, api_visibility=vis)
+
+def _wire_one_image(ctx: PanelContext, ui: dict[str, Any]) -> None:
+    frames, custom, name, public = gr.State([]), ctx.session_model, ctx.api_name, {"api_visibility": ctx.visibility}
+    private, defaults = {"api_visibility": "private"}, {"concurrency_id": "defaults", "concurrency_limit": 1}
+    settings = [ui[k] for k in ("sampler", "steps", "eta", "seed", "weights")]
+    common.url_params(ctx, "sampler steps eta seed weights", *settings)
+    streamed = [*(ui[k] for k in ("x_t", "x0", "status", "final")), frames, ui["scrubber"], ui["eps"]]
+    shown = [*streamed, ui["gif"], ui["psnr_plot"], ui["gallery"]]
+    common.show_default(ctx.page, default_one_image, shown, inputs=settings, **defaults)
+    gen_in = [*settings, ui["post_grid"], custom]
+    gen = ui["run"].click(generate, gen_in, streamed, api_name=name("reverse_generate"), **public, **MODEL_LANE)
+    after = [ui["gif"], ui["psnr_plot"]]
+    gen.success(trajectory, frames, after, api_name=name("reverse_trajectory"), **public)
     # a new run (or one stopped half-way) must not sit beside the previous run's film and PSNR path (the
     # scrubber follows the new run's stored steps as they come)
-    run_btn.click(
-        lambda: (None, None),
-        None,
-        [gif, psnr_plot],
-        queue=False,
-        api_visibility="private",
-    )
-    stop_btn.click(None, None, None, cancels=[gen], api_name="reverse_stop" + sfx, api_visibility="private")
-    scrubber.input(  # user moves only: the final update of its range must not overwrite the status
-        scrub,
-        [frames_state, scrubber],
-        [x_t, x0, status, eps],
-        api_name="reverse_scrub" + sfx,
-        api_visibility="private",
-    )
-    compare_btn.click(
-        compare,
-        [kind, seed, weights, custom_state],
-        gallery,
-        api_name="reverse_compare" + sfx,
-        api_visibility=vis,
-        **MODEL_LANE,
-    )
-    inv_in = [inv[k] for k in ("image", "steps", "mix_seed", "mix")] + [weights, custom_state]
+    ui["run"].click(lambda: (None, None), None, after, queue=False, **private)
+    ui["stop"].click(None, None, None, cancels=[gen], api_name=name("reverse_stop"), **private)
+    # user moves only (.input): the final update of its range must not overwrite the status
+    scrub_out = [ui["x_t"], ui["x0"], ui["status"], ui["eps"]]
+    ui["scrubber"].input(scrub, [frames, ui["scrubber"]], scrub_out, api_name=name("reverse_scrub"), **private)
+    compare_in = [ui["kind"], ui["seed"], ui["weights"], custom]
+    ui["compare"].click(compare, compare_in, ui["gallery"], api_name=name("reverse_compare"), **public, **MODEL_LANE)
+    inv = ui["inv"]
+    inv_in = [*(inv[k] for k in ("image", "steps", "mix_seed", "mix")), ui["weights"], custom]
     inv_out = [inv["strip"], inv["status"], inv["numbers"]]
-    inv["run"].click(invert, inv_in, inv_out, api_name="reverse_invert" + sfx, api_visibility=vis, **MODEL_LANE)
-    common.show_default(page, inversion.default_inversion, inv_out, concurrency_id="defaults", concurrency_limit=1)
-    load_btn.click(
-        load_weights, [repo, revision], [custom_state, hub_note], api_name="reverse_load" + sfx, api_visibility=vis
-    )
+    inv["run"].click(invert, inv_in, inv_out, api_name=name("reverse_invert"), **public, **MODEL_LANE)
+    common.show_default(ctx.page, inversion.default_inversion, inv_out, **defaults)
+    load_out = [custom, ui["hub_note"]]
+    ui["load"].click(load_weights, [ui["repo"], ui["revision"]], load_out, api_name=name("reverse_load"), **public)

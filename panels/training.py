@@ -23,6 +23,7 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,23 +31,24 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from diffusion import finetune, hub, imaging
+from diffusion import finetune, hub, imaging, limits
+from diffusion.recipes import FINETUNE_PRESETS
 from panels import common
 from panels.common import (
     EXAMPLES,
     ImageInput,
     Number,
+    PanelContext,
     Plot,
     Slider,
     as_choice,
     make_translator,
     output_path,
-    session_model,
     user_errors,
 )
-from panels.forward_plots import upscale
+from panels.models import ModelChoice, prepare_model, startup_models
+from panels.pictures import upscale
 from panels.priority import step_aside
-from panels.reverse_model import ModelChoice, prepare_model, startup_models
 from panels.training_plots import training_figure
 from panels.training_strings import STRINGS
 
@@ -61,7 +63,6 @@ ZERO_GPU = bool(spaces is not None and spaces.config.Config.zero_gpu)
 # Seconds of training per chunk: each chunk ends with a UI update (and, on ZeroGPU, is one GPU call whose
 # start-up costs a second or two, so chunks there are longer; a visitor's quota is ~120 s).
 CHUNK_SECONDS = 40.0 if ZERO_GPU else 10.0 if torch.cuda.is_available() else 3.0
-MAX_STEPS = 5000
 # Budgets on a shared machine: training time per Start or Resume, and per session in all (runs and resumes).
 # 5,000 steps of batch 16 at 128 px would otherwise hold the machine for 14 hours on the CPU.
 RUN_BUDGET_S = 120.0
@@ -76,10 +77,6 @@ CLI = (
     "`python -m diffusion train --image your.png --out run --steps 3000 --resume` "
     "(README: The model on the command line)"
 )
-PRESETS = {  # what choosing an optimiser preset fills in: (prediction, lr, batch size, EMA decay)
-    "ours": ("x0", 5e-4, 2, 0.99),
-    "post": ("eps", 2e-4, 1, 0.0),
-}
 STARTS = ("pretrained", "scratch")
 PREDICTIONS = ("x0", "v", "eps")
 
@@ -182,7 +179,7 @@ def parse_spec(start, network, prediction, size, preset, steps, lr, batch_size, 
             network=as_choice(network, "Network", {k: k for k in finetune.NETWORKS}),
             prediction=as_choice(prediction, "Prediction", {v: v for v in PREDICTIONS}),
             size=as_choice(_size_key(size), "Size", {str(s): s for s in finetune.SIZES}),
-            preset=as_choice(preset, "Optimiser", {k: k for k in PRESETS}),
+            preset=as_choice(preset, "Optimiser", {k: k for k in FINETUNE_PRESETS}),
             steps=steps,
             lr=lr,
             batch_size=batch_size,
@@ -258,70 +255,93 @@ def _show(pixels) -> Image.Image:
     return upscale(Image.fromarray(pixels))
 
 
-def _previews(job: Job, new: bool) -> tuple:
-    if not new or job.last is None:
-        return gr.skip(), gr.skip()
-    return _show(job.last.ema), _show(job.last.raw)
+@dataclass
+class Update:
+    """What the panel shows after a chunk of a run, one field per output (``gr.skip()``: leave it as it is)."""
+
+    status: str
+    plot: Any
+    job: Job
+    ema: Any = field(default_factory=gr.skip)
+    raw: Any = field(default_factory=gr.skip)
+    download: Any = field(default_factory=gr.skip)
+    model: Any = field(default_factory=gr.skip)  # the fine-tuned model for the page's Reverse panel, at the end
+
+    def outputs(self) -> tuple:
+        """In the order of the events' outputs: status, plot, EMA and raw previews, zip, run, model."""
+        return self.status, self.plot, self.ema, self.raw, self.download, self.job, self.model
 
 
-def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True):
-    """Advance ``job`` chunk by chunk until done or stopped, yielding the panel's outputs after each chunk."""
-    skip = gr.skip()
-    job.running, job.error, budget_hit = True, None, None
+def _run(job: Job, preview_every: int, progress: gr.Progress, tabs: bool = True) -> Iterator[tuple]:
+    """Advance ``job`` chunk by chunk until done, stopped or out of budget, yielding the panel's outputs after each
+    chunk, then its zip and the model for the Reverse panel."""
+    job.running, job.error = True, None
     job.run_start, job.run_seconds = job.step, 0.0
-    yield status_text(job, common.say(STRINGS, "train.h_starting")), _figure(job), skip, skip, skip, job, skip
+    yield Update(status_text(job, common.say(STRINGS, "train.h_starting")), _figure(job), job).outputs()
     try:
-        while job.step < job.total and not job.stop.is_set():
-            left, limit = job.budget_left()
-            if left < 0.5:
-                budget_hit = limit
-                break
-            res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every, **PAUSE)
-            job.data, job.device = res.job, res.device
-            job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
-            if res.error:
-                job.error = res.error
-                break
-            if res.preview is not None:
-                job.last = res.preview
-                job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
-            done = (job.step - job.run_start) / max(job.total - job.run_start, 1)
-            progress(done, desc=common.say(STRINGS, "train.step", step=job.step, total=job.total))
-            yield (
-                status_text(job, common.say(STRINGS, "train.h_training")),
-                _figure(job),
-                *_previews(job, res.preview is not None),
-                skip,
-                job,
-                skip,
-            )
+        budget_hit = yield from _chunks(job, preview_every, progress)
         if job.last is None or job.last.step != job.step:  # stopped between previews: show the model as it is
-            res = gpu_train_chunk(job.data, job.image, job.step, 0.0, 0, True)
-            job.last = res.preview
-            job.previews.append((res.preview.step, res.preview.psnr_ema, res.preview.psnr_raw))
+            _record(job, gpu_train_chunk(job.data, job.image, job.step, 0.0, 0, True).preview)
     finally:
         job.running = False
         job.stop.clear()
+    yield _finish(job, _headline(job, budget_hit, tabs)).outputs()
+
+
+def _chunks(job: Job, preview_every: int, progress: gr.Progress) -> Iterator[tuple]:
+    """The training chunks of one Start or Resume (each at most CHUNK_SECONDS and what the budgets leave); returns
+    the budget's message when a budget ended the run."""
+    while job.step < job.total and not job.stop.is_set():
+        left, limit = job.budget_left()
+        if left < 0.5:
+            return limit
+        res = gpu_train_chunk(job.data, job.image, job.total, min(CHUNK_SECONDS, left), preview_every, **PAUSE)
+        job.data, job.device = res.job, res.device
+        job.seconds, job.run_seconds = job.seconds + res.seconds, job.run_seconds + res.seconds
+        if res.error:
+            job.error = res.error
+            return None
+        _record(job, res.preview)
+        progress(
+            (job.step - job.run_start) / max(job.total - job.run_start, 1),
+            desc=common.say(STRINGS, "train.step", step=job.step, total=job.total),
+        )
+        update = Update(status_text(job, common.say(STRINGS, "train.h_training")), _figure(job), job)
+        if res.preview is not None:
+            update.ema, update.raw = _show(job.last.ema), _show(job.last.raw)
+        yield update.outputs()
+    return None
+
+
+def _record(job: Job, preview: finetune.Preview | None) -> None:
+    if preview is not None:
+        job.last = preview
+        job.previews.append((preview.step, preview.psnr_ema, preview.psnr_raw))
+
+
+def _headline(job: Job, budget_hit: str | None, tabs: bool) -> str:
+    """How the run ended, and where its model can be sampled (on a stand-alone route there is no Reverse tab)."""
+    if job.error:
+        head = common.say(STRINGS, "train.h_error", error=job.error)
+    elif budget_hit:
+        head = budget_hit
+    else:
+        head = common.say(STRINGS, "train.h_stopped" if job.step < job.total else "train.h_done")
+    return head + common.say(STRINGS, "train.h_tabs" if tabs else "train.h_alone")
+
+
+def _finish(job: Job, head: str) -> Update:
+    """The run's last update: its model as a zip in Hub format, and as the page's model for the Reverse panel."""
     path = output_path(".zip")
-    card = finetune.model_card(job.data, job.spec, job.last.psnr_ema)
-    finetune.export_zip(job.data, path, card)
+    finetune.export_zip(job.data, path, finetune.model_card(job.data, job.spec, job.last.psnr_ema))
     choice = ModelChoice(
         prepare_model(finetune.model_from_job(job.data)),
         f"fine-tuned (EMA, step {job.step})",
         job.image,
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
-    if job.error:
-        head = common.say(STRINGS, "train.h_error", error=job.error)
-    elif budget_hit:
-        head = budget_hit
-    elif job.step < job.total:
-        head = common.say(STRINGS, "train.h_stopped")
-    else:
-        head = common.say(STRINGS, "train.h_done")
-    # on a stand-alone route there is no Reverse tab beside the panel
-    head += common.say(STRINGS, "train.h_tabs" if tabs else "train.h_alone")
-    yield status_text(job, head), _figure(job), _show(job.last.ema), _show(job.last.raw), path, job, choice
+    last = job.last
+    return Update(status_text(job, head), _figure(job), job, _show(last.ema), _show(last.raw), path, choice)
 
 
 def check_step_size(spec: finetune.RunSpec) -> None:
@@ -416,112 +436,109 @@ def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
 
 def fill_preset(preset: str) -> tuple:
     """(prediction, lr, batch size, EMA decay) of an optimiser preset, for the fields it fills in."""
-    return PRESETS.get(preset, PRESETS["ours"])
+    chosen = FINETUNE_PRESETS.get(preset, FINETUNE_PRESETS["ours"])
+    return chosen.prediction, chosen.lr, chosen.batch_size, chosen.ema_decay
 
 
-def build(page: gr.Blocks, api: bool = True) -> None:
-    """Lay out the panel and wire its events (see markov.build for ``page`` and ``api``)."""
-    vis, sfx = ("public", "") if api else ("private", "_page")
-    common.intro(api, STRINGS, "train.intro")
-    # A run holds ~125 MB (weights, EMA, optimiser): forget it 30 minutes after its last update.
-    job_state, model_state = gr.State(None, time_to_live=1800), session_model(page)
+def build(ctx: PanelContext) -> None:
+    """The panel: its layout, then its events."""
+    common.intro(ctx, STRINGS, "train.intro")
+    ui = _layout_run(ctx)
+    ui.update(_layout_push())
+    _wire(ctx, ui)
+
+
+def _layout_run(ctx: PanelContext) -> dict[str, Any]:
+    sfx, ui = ("" if ctx.public else "_page"), {}
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            image = ImageInput(EXAMPLES[1], type="filepath", label=t("train.image"), height=220)
-            gr.Examples(EXAMPLES, inputs=image, cache_examples=False, label=t("train.examples"))
+            ui["image"] = ImageInput(EXAMPLES[1], type="filepath", label=t("train.image"), height=220)
+            gr.Examples(EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("train.examples"))
             # (translated label, value): the API takes the values
-            start_from = gr.Radio(
-                [(t(f"train.start_{v}"), v) for v in STARTS], value="pretrained", label=t("train.start_from")
-            )
-            network = gr.Radio(
-                [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS], value="full", label=t("train.network")
-            )
-            size = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
-            steps = Slider(1, MAX_STEPS, 300, step=1, name="Steps", integer=True, label=t("train.steps"))
-            with common.more_settings(api):
-                preset = gr.Radio([(t(f"train.preset_{v}"), v) for v in PRESETS], value="ours", label=t("train.preset"))
-                gr.Markdown(t("train.preset_info"))
-                prediction = gr.Radio(
-                    [(t(f"train.pred_{v}"), v) for v in PREDICTIONS], value="x0", label=t("train.prediction")
-                )
-                with gr.Row():
-                    lr = Number(
-                        5e-4, name="Learning rate", minimum=1e-6, maximum=0.1, integer=False, label=t("train.lr")
-                    )
-                    batch = Slider(1, 16, 2, step=1, name="Batch size", integer=True, label=t("train.batch"))
-                with gr.Row():
-                    ema = Number(
-                        0.99, name="EMA decay", minimum=0.0, maximum=0.9999, integer=False, label=t("train.ema")
-                    )
-                    preview_every = Slider(
-                        1, 1000, 50, step=1, name="Preview every", integer=True, label=t("train.preview_every")
-                    )
-            estimate_md = gr.Markdown()
+            starts = [(t(f"train.start_{v}"), v) for v in STARTS]
+            ui["start_from"] = gr.Radio(starts, value="pretrained", label=t("train.start_from"))
+            networks = [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS]
+            ui["network"] = gr.Radio(networks, value="full", label=t("train.network"))
+            ui["size"] = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
+            ui["steps"] = Slider(limits.TRAIN_STEPS, 300, label=t("train.steps"))
+            with common.more_settings(ctx):
+                _layout_optimiser(ui)
+            ui["estimate"] = gr.Markdown()
             with gr.Row():
-                start_btn = gr.Button(t("train.start"), variant="primary", elem_id="train-start" + sfx)
-                stop_btn = gr.Button(t("train.stop"), variant="stop", elem_id="train-stop" + sfx)
-                resume_btn = gr.Button(t("train.resume"))
+                ui["start"] = gr.Button(t("train.start"), variant="primary", elem_id="train-start" + sfx)
+                ui["stop"] = gr.Button(t("train.stop"), variant="stop", elem_id="train-stop" + sfx)
+                ui["resume"] = gr.Button(t("train.resume"))
         with gr.Column(scale=2):
-            status = gr.Markdown(t("train.waiting"), elem_id="train-status" + sfx)
+            ui["status"] = gr.Markdown(t("train.waiting"), elem_id="train-status" + sfx)
             # nothing to show before a run: the results appear with the first Start (no empty boxes)
-            results = gr.Column(visible=False)
-            with results:
-                plot = Plot(show_label=False, format="png")
+            with gr.Column(visible=False) as ui["results"]:
+                ui["plot"] = Plot(show_label=False, format="png")
                 with gr.Row():
-                    ema_img, raw_img = (
+                    ui["ema_img"], ui["raw_img"] = (
                         gr.Image(label=t(key), height=220, interactive=False, format="png", elem_classes="pixelated")
                         for key in ("train.preview_ema", "train.preview_raw")
                     )
-                download = gr.File(
-                    label=t("train.download"), interactive=False, height=90, elem_id="train-download" + sfx
-                )
+                download_id = "train-download" + sfx
+                ui["download"] = gr.File(label=t("train.download"), interactive=False, height=90, elem_id=download_id)
             gr.Markdown(t("train.prediction_why"))
             gr.Markdown(t("train.ema_why"))
+    return ui
+
+
+def _layout_optimiser(ui: dict[str, Any]) -> None:
+    presets = [(t(f"train.preset_{v}"), v) for v in FINETUNE_PRESETS]
+    ui["preset"] = gr.Radio(presets, value="ours", label=t("train.preset"))
+    gr.Markdown(t("train.preset_info"))
+    predictions = [(t(f"train.pred_{v}"), v) for v in PREDICTIONS]
+    ui["prediction"] = gr.Radio(predictions, value="x0", label=t("train.prediction"))
+    with gr.Row():
+        ui["lr"] = Number(limits.LEARNING_RATE, 5e-4, label=t("train.lr"))
+        ui["batch"] = Slider(limits.BATCH_SIZE, 2, label=t("train.batch"))
+    with gr.Row():
+        ui["ema"] = Number(limits.EMA_DECAY, 0.99, label=t("train.ema"))
+        ui["preview_every"] = Slider(limits.PREVIEW_EVERY, 50, label=t("train.preview_every"))
+
+
+def _layout_push() -> dict[str, Any]:
+    ui: dict[str, Any] = {}
     gr.Markdown(t("train.push_intro"))
     with gr.Row():
-        repo = gr.Textbox(label=t("train.repo"), placeholder="owner/name", scale=2)
-        token = gr.Textbox(label=t("train.token"), type="password", scale=2)
-        private = gr.Checkbox(True, label=t("train.private"), scale=1)
-        push_btn = gr.Button(t("train.push"), scale=1)
-    push_note = gr.Markdown()
+        ui["repo"] = gr.Textbox(label=t("train.repo"), placeholder="owner/name", scale=2)
+        ui["token"] = gr.Textbox(label=t("train.token"), type="password", scale=2)
+        ui["private"] = gr.Checkbox(True, label=t("train.private"), scale=1)
+        ui["push"] = gr.Button(t("train.push"), scale=1)
+    ui["push_note"] = gr.Markdown()
+    return ui
 
-    outputs = [status, plot, ema_img, raw_img, download, job_state, model_state]
+
+def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
+    # A run holds ~125 MB (weights, EMA, optimiser): forget it 30 minutes after its last update.
+    job, name, public = gr.State(None, time_to_live=1800), ctx.api_name, {"api_visibility": ctx.visibility}
+    outputs = [*(ui[k] for k in ("status", "plot", "ema_img", "raw_img", "download")), job, ctx.session_model]
     # its own lane: a fine-tune (at most RUN_BUDGET_S a click) never makes a visitor's generation wait behind it
-    heavy = {"concurrency_id": "train", "concurrency_limit": 1, "api_visibility": vis}
+    heavy = {"concurrency_id": "train", "concurrency_limit": 1, **public}
     # On a stand-alone route there is no Reverse tab beside the panel: the final message says so.
-    on_route = {} if api else {"tabs": False}
-    start_btn.click(
-        functools.partial(start, **on_route),
-        [image, start_from, network, prediction, size, preset, steps, lr, batch, ema, preview_every, job_state],
-        outputs,
-        api_name="train_start" + sfx,
-        **heavy,
+    on_route = {} if ctx.tabbed else {"tabs": False}
+    settings = ("image", "start_from", "network", "prediction", "size", "preset", "steps", "lr", "batch", "ema")
+    start_in = [*(ui[k] for k in settings), ui["preview_every"], job]
+    ui["start"].click(functools.partial(start, **on_route), start_in, outputs, api_name=name("train_start"), **heavy)
+    resume_in = [ui["steps"], ui["preview_every"], job]
+    ui["resume"].click(
+        functools.partial(resume, **on_route), resume_in, outputs, api_name=name("train_resume"), **heavy
     )
-    resume_btn.click(
-        functools.partial(resume, **on_route),
-        [steps, preview_every, job_state],
-        outputs,
-        api_name="train_resume" + sfx,
-        **heavy,
-    )
-    for button in (start_btn, resume_btn):
-        button.click(lambda: gr.Column(visible=True), None, results, queue=False, api_visibility="private")
+    for button in (ui["start"], ui["resume"]):
+        button.click(lambda: gr.Column(visible=True), None, ui["results"], queue=False, api_visibility="private")
     # Not in the "train" lane: a stop must get through while the run holds it.
-    stop_btn.click(stop, job_state, status, api_name="train_stop" + sfx, api_visibility=vis, concurrency_limit=None)
-    preset.change(fill_preset, preset, [prediction, lr, batch, ema], api_visibility="private")
-    estimate_inputs = [start_from, network, size, batch, steps, preview_every]
-    names = "start_from network size prediction steps lr batch"
-    common.url_params(api, names, start_from, network, size, prediction, steps, lr, batch)
-    for component in estimate_inputs:
-        component.change(
-            estimate,
-            estimate_inputs,
-            estimate_md,
-            api_name=False,
-            trigger_mode="always_last",
-            concurrency_id="estimate",
-            concurrency_limit=1,
-            show_progress="hidden",
-        )
-    page.load(estimate, estimate_inputs, estimate_md, api_name="train_estimate" + sfx, api_visibility=vis)
-    push_btn.click(push, [repo, token, private, job_state], push_note, api_name="train_push" + sfx, api_visibility=vis)
+    ui["stop"].click(stop, job, ui["status"], api_name=name("train_stop"), concurrency_limit=None, **public)
+    preset_out = [ui[k] for k in ("prediction", "lr", "batch", "ema")]
+    ui["preset"].change(fill_preset, ui["preset"], preset_out, api_visibility="private")
+    linked = ("start_from", "network", "size", "prediction", "steps", "lr", "batch")
+    common.url_params(ctx, "start_from network size prediction steps lr batch", *(ui[k] for k in linked))
+    estimate_in = [ui[k] for k in ("start_from", "network", "size", "batch", "steps", "preview_every")]
+    lane = {"concurrency_id": "estimate", "concurrency_limit": 1}
+    for component in estimate_in:
+        on = {"trigger_mode": "always_last", "show_progress": "hidden", **lane}
+        component.change(estimate, estimate_in, ui["estimate"], api_name=False, **on)
+    ctx.page.load(estimate, estimate_in, ui["estimate"], api_name=name("train_estimate"), **public)
+    push_in = [ui["repo"], ui["token"], ui["private"], job]
+    ui["push"].click(push, push_in, ui["push_note"], api_name=name("train_push"), **public)

@@ -118,20 +118,28 @@ def test_every_plot_text_has_its_chinese(module: str) -> None:
 
 
 def test_every_checked_field_has_its_chinese_name() -> None:
-    names = set()
-    for path in (ROOT / "panels").glob("*.py"):
+    from diffusion import limits
+
+    names = {v.name for v in vars(limits).values() if isinstance(v, limits.Limit)}
+    for path in [*(ROOT / "panels").glob("*.py"), *(ROOT / "diffusion").glob("*.py")]:
         text = path.read_text()
-        names |= set(re.findall(r"as_(?:float|int|choice)\([^,()]+, \"([^\"]+)\"", text))
-        names |= set(re.findall(r"\bname=\"([^\"]+)\"", text)) - {n for n in re.findall(r"api_name=\"([^\"]+)\"", text)}
-    names = {n for n in names if not n.isupper() and not n.startswith(("forward_", "markov_", "points_", "reverse_"))}
+        names |= set(re.findall(r"as_choice\([^,()]+, \"([^\"]+)\"", text))
+        names |= set(re.findall(r"\.named\(\"([^\"]+)\"\)", text))
+    assert {"Seed", "Mix seed", "P(Sunny → Rainy)", "Guidance w", "Colour"} <= names  # the search finds them
+    names = {n for n in names if not n.isupper()}  # the post's constants (LEFT_TEMP, ...) keep their names
     assert names - set(common.FIELD_NAMES_ZH) == set()
 
 
 def test_checkers_speak_the_readers_language() -> None:
+    from diffusion.limits import Limit
+
+    seed = Limit("Seed", 0, 9, integer=True)
     with common.reading_in("zh"), pytest.raises(Exception, match="随机种子 必须在 0 到 9 之间"):
-        common.as_int(12, "Seed", 0, 9)
+        common.check(seed, 12)
     with pytest.raises(Exception, match="Seed must be between 0 and 9"):
-        common.as_int(12, "Seed", 0, 9)
+        common.check(seed, 12)
+    with common.reading_in("zh"), pytest.raises(Exception, match="随机种子 必须是整数"), common.user_errors():
+        seed.check(2.5)  # the library's message, translated
 
 
 @pytest.mark.parametrize(

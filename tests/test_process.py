@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_config
 
 from diffusion import forward, markov, sampling
 from diffusion.process import Diffusion, sample_from_seed
 from diffusion.schedules import alpha_bars_from_start, make_schedule
 from diffusion.unet import UNet
-from tests.tiny import tiny_config
 
 
 def test_of_reads_the_config_and_shares_one_object() -> None:

@@ -80,3 +80,30 @@ def test_mp4_and_gif_decode_to_the_expected_frame_count(tmp_path) -> None:
     assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p")  # what browsers play
     gif = write_gif(frames, str(tmp_path / "a.gif"), fps=12)
     assert Image.open(gif).n_frames == 24 and Image.open(gif).size == (80, 60)
+
+
+def test_a_film_measures_every_frame_it_renders() -> None:
+    """``film`` yields the frames the renderer draws for the seeded system, after the skipped ones, and records each
+    frame's entropy and re-injections as an independent run of the same system measures them."""
+    from diffusion.particles import coarse_entropy
+    from diffusion.render import FilmRecord, film
+
+    p = ParticleParams()
+    record = FilmRecord((10, 8), gif=[], gif_every=2, gif_max=3)
+    calls: list[tuple[str, int, int]] = []
+    frames = list(film(p, 300, 7, 5, record, skip=4, on_frame=lambda *a: calls.append(a)))
+    system, renderer = ParticleSystem(p, 300, np.random.default_rng(5)), Renderer(p)
+    for _ in range(4):
+        system.step()
+    entropy, flux = [], []
+    for i in range(7):
+        system.step()
+        np.testing.assert_array_equal(frames[i], renderer.draw(system))
+        entropy.append(coarse_entropy(system.pos, p.width, p.height, (10, 8)))
+        flux.append(system.reinjected)
+    assert record.entropy == entropy and record.flux == flux
+    np.testing.assert_array_equal(record.x, system.pos[:, 0])
+    assert len(record.gif) == 3 and record.gif[0].shape == (300, 400, 3)  # every 2nd frame, at most 3, half size
+    assert [c[0] for c in calls] == ["skip"] * 4 + ["film"] * 7 and calls[-1] == ("film", 6, 7)
+    assert record.max_entropy == np.log(80)
+    assert record.steady_flux() == np.mean(flux[-1:])  # the last quarter of 7 frames: one frame

@@ -10,6 +10,7 @@ import torch
 from tiny import tiny_config
 
 from diffusion import training
+from diffusion.recipes import IMAGE_RECIPES
 from diffusion.unet import UNet
 
 TINY = tiny_config(prediction="x0", schedule="cosine")
@@ -44,7 +45,7 @@ def test_ema_math() -> None:
 
 
 def test_learning_rate_schedules() -> None:
-    post = training.PRESETS["post"]
+    post = IMAGE_RECIPES["post"].train
     assert post.batch_size == 1 and post.lr == 2e-4 and post.grad_clip == 1.0 and post.ema_decay == 0.0
     # CosineAnnealingLR(T_max=1000) stepped past T_max: 0 at 1000, back to the peak at 2000.
     assert training.lr_at(0, post) == 2e-4

@@ -1,4 +1,5 @@
-"""Which model the reverse-process panel samples from, and the sampling loop it streams.
+"""The models the app samples from (shared by the reverse-process, inversion, digits and training panels) and the
+sampling loop the reverse panel streams.
 
 The bundled model (or the one named by ``DIFFUSION_WEIGHTS``) is loaded once at start-up and shared read-only;
 a model a visitor loads from the Hub lives in that visitor's ``gr.State`` as a ``ModelChoice``.
