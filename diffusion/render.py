@@ -137,6 +137,10 @@ def _temp_color(temp: float, green: int) -> tuple[int, int, int]:
     return int(255 * t), green, int(255 * (1 - t))
 
 
+# one encoder thread: a film is encoded while it renders, and the other core stays free for other visitors
+_H264 = ["-preset", "veryfast", "-crf", "23", "-threads", "1"]
+
+
 def write_mp4(frames, path: str, fps: int = 60) -> str:
     """Encode (H, W, 3) uint8 frames as browser-playable H.264 (yuv420p) with imageio-ffmpeg's ffmpeg."""
     import imageio.v2 as imageio
@@ -147,14 +151,69 @@ def write_mp4(frames, path: str, fps: int = 60) -> str:
         codec="libx264",
         pixelformat="yuv420p",
         macro_block_size=2,
-        # one encoder thread: the film is encoded while it renders, and the other core stays free for other visitors
-        output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart", "-threads", "1"],
+        output_params=[*_H264, "-movflags", "+faststart"],
     )
     try:
         for frame in frames:
             writer.append_data(frame)
     finally:
         writer.close()
+    return path
+
+
+def segment_lengths(total: int, first: int = 6, every: int = 60, least: int = 15) -> list[int]:
+    """How ``write_segments`` cuts a film of ``total`` frames: ``first`` frames, then ``every`` frames each, a short
+    tail (under ``least`` frames, which players and ffprobe may fail to read) joined to the segment before it."""
+    lengths = [min(first, total)] if total > 0 else []
+    while sum(lengths) < total:
+        lengths.append(min(every, total - sum(lengths)))
+    if len(lengths) > 1 and lengths[-1] < least:
+        lengths[-2:] = [lengths[-2] + lengths[-1]]
+    return lengths
+
+
+def write_segments(
+    frames: Iterator[np.ndarray],
+    path_of: Callable[[str], str],
+    size: tuple[int, int],
+    lengths: list[int],
+    fps: int = 60,
+) -> Iterator[str]:
+    """Encode (H, W, 3) uint8 frames of ``size`` (W, H) as consecutive H.264 MPEG-TS segments of ``lengths`` frames
+    (``segment_lengths``), yielding each segment's path (from ``path_of(".ts")``) as soon as it is written: a
+    player can start on the first while the rest still renders. Each segment carries its place on the film's
+    timeline (no B-frames, so none starts late), so ``join_segments`` makes them one film without re-encoding.
+    The encoder of each segment is started before its first frame is asked for: its start-up (a fifth of a
+    second) overlaps the simulation instead of delaying the picture."""
+    import imageio_ffmpeg
+
+    frames = iter(frames)
+    start = 0
+    for length in lengths:
+        path = path_of(".ts")
+        params = [*_H264, "-bf", "0", "-output_ts_offset", f"{start / fps:.6f}", "-muxdelay", "0", "-muxpreload", "0"]
+        writer = imageio_ffmpeg.write_frames(
+            path, size, fps=fps, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=2,
+            output_params=[*params, "-f", "mpegts"],
+        )  # fmt: skip
+        writer.send(None)  # starts ffmpeg
+        for _ in range(length):
+            writer.send(np.ascontiguousarray(next(frames)))
+        writer.close()
+        start += length
+        yield path
+    next(frames, None)  # the frames end here: their source (e.g. ``film``) gets to finish its record
+
+
+def join_segments(paths: list[str], path: str) -> str:
+    """The segments of ``write_segments`` as one MP4 film (streams copied, not re-encoded)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", "concat:" + "|".join(paths)]
+    command += ["-c", "copy", "-movflags", "+faststart", path]
+    subprocess.run(command, check=True, capture_output=True)
     return path
 
 

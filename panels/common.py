@@ -23,6 +23,7 @@ from typing import Any
 import gradio as gr
 from gradio.i18n import I18nData
 
+from panels import memory
 from panels.checks import (  # noqa: F401  (re-exported: the panels' one import)
     CHECKS,
     FIELD_NAMES_ZH,
@@ -196,6 +197,11 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
             return result
 
         wrapper.memo_store = store  # type: ignore[attr-defined]  (not `.cache`: Gradio takes that for gr.cache)
+        def forget() -> None:
+            with lock:
+                store.clear()
+
+        memory.RELEASERS.insert(0, forget)  # answers are recomputed on demand: the first thing to go
         return wrapper
 
     return decorator

@@ -15,6 +15,7 @@ Endpoints (``gradio_client``):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from PIL import Image
 
 from diffusion import hub, imaging, limits
 from diffusion.sampling import Progress
-from panels import common, digits, inversion
+from panels import common, digits, inversion, memory
 from panels.common import (
     MODEL_LANE,
     Number,
@@ -37,6 +38,7 @@ from panels.common import (
     output_path,
 )
 from panels.digits_strings import STRINGS as DIGITS_STRINGS
+from panels.memory import HeldModel
 from panels.models import Frame, ModelChoice, load_custom, run, startup_models, to_uint8
 from panels.pictures import frames_to_gif, upscale
 from panels.reverse_plots import psnr_path_figure
@@ -47,6 +49,7 @@ t = make_translator(STRINGS)
 MODELS = ("digits", "one-image")
 
 MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per visitor at 128 x 128)
+MODEL_MB = 64  # a Hub model as it loads (weights read, then converted): what make_room must find
 STREAM_INTERVAL_S = 0.25  # at most 4 updates a second: each one's encoding competes with the model for the CPU
 COMPARISONS = {
     "steps": [("ddim", n, 0.0, "uniform") for n in (1, 5, 10, 20, 50, 100)],
@@ -56,11 +59,18 @@ COMPARISONS = {
 }
 
 
-def choose(weights: Any, custom: ModelChoice | None) -> ModelChoice:
-    """The model for this request: the session's Hub model if loaded, else the shared EMA or raw weights."""
-    if custom is not None and weights == "ema":
-        return custom
+def choose(weights: Any, custom: HeldModel | ModelChoice | None) -> ModelChoice:
+    """The model for this request: the session's own (fine-tuned or from the Hub) if it has one, else the shared
+    EMA or raw weights."""
     models = startup_models()
+    if custom is not None and weights == "ema":
+        own = memory.held(custom) if isinstance(custom, HeldModel) else custom
+        if own is not None:
+            return own
+        # dropped to make room: the shared model, saying so (an error would leave the session stuck with it)
+        bundled = models["ema"]
+        name = common.say(STRINGS, "reverse.dropped", name=bundled.name, most=memory.MAX_HELD_MODELS)
+        return dataclasses.replace(bundled, name=name)
     if weights not in ("ema", "raw"):
         raise gr.Error(common.say(STRINGS, "reverse.err_weights", got=weights))
     if weights not in models:
@@ -193,15 +203,17 @@ def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, s
     return inversion.invert(choose(weights, custom), image, steps, mix_seed, mix)
 
 
-def load_weights(repo_id: Any, revision: Any) -> tuple[ModelChoice | None, str]:
+def load_weights(repo_id: Any, revision: Any) -> tuple[HeldModel | None, str]:
     """Handler for /reverse_load: a Hub model for this session only; an empty id returns to the bundled one."""
     if not isinstance(repo_id, str) or not repo_id.strip():
         return None, startup_models()["ema"].note
+    if not memory.make_room(MODEL_MB):
+        raise gr.Error(common.say(STRINGS, "reverse.err_memory"))
     try:
         choice = load_custom(repo_id.strip(), (revision or "").strip() or hub.DEFAULT_REVISION)
     except hub.WeightsError as exc:
         raise gr.Error(common.say(STRINGS, "reverse.err_hub", error=exc)) from None
-    return choice, common.say(STRINGS, "reverse.hub_ok", note=choice.note)
+    return memory.hold(choice), common.say(STRINGS, "reverse.hub_ok", note=choice.note)
 
 
 @common.default_result

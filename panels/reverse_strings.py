@@ -8,6 +8,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.inv_status": "DDIM-{n} both ways · round trip **{psnr:.1f} dB** · noise std {std:g} (N(0, 1) has 1) · {elapsed:.1f} s",
         "reverse.err_weights": "Weights must be ema or raw, got {got!r}.",
         "reverse.err_raw": "Raw weights are only shipped with the bundled model; choose ema.",
+        "reverse.dropped": (
+            "{name}, not yours: your model was dropped from memory to make room for other visitors (this shared "
+            "Space holds the {most} most recently used visitors' models). Load it again, or fine-tune again in the "
+            "Training tab."
+        ),
+        "reverse.err_memory": (
+            "This shared Space is short of memory right now: try again in a minute, or run the app locally "
+            "(README: Quickstart)."
+        ),
         "reverse.err_sampler": "Sampler must be DDIM or DDPM, got {got!r}.",
         "reverse.err_first": "Generate an image first.",
         "reverse.err_scrub": "Generate an image first: the scrubber walks through its stored steps.",
@@ -94,6 +103,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.inv_status": "DDIM-{n} 双向 · 往返 **{psnr:.1f} dB** · 噪声标准差 {std:g}(N(0, 1) 为 1)· {elapsed:.1f} 秒",
         "reverse.err_weights": "权重必须是 ema 或 raw,收到的是 {got!r}。",
         "reverse.err_raw": "只有内置模型附带原始权重;请选择 ema。",
+        "reverse.dropped": (
+            "{name},不是你的模型:为了给其他访客腾出空间,你的模型已从内存中移除(这个共享 Space 只保留最近使用的 "
+            "{most} 位访客的模型)。请重新加载,或在“训练”标签页重新微调。"
+        ),
+        "reverse.err_memory": "这个共享 Space 现在内存不足:请一分钟后再试,或在本地运行这个应用(README:快速开始)。",
         "reverse.err_sampler": "采样器必须是 DDIM 或 DDPM,收到的是 {got!r}。",
         "reverse.err_first": "请先生成一张图像。",
         "reverse.err_scrub": "请先生成一张图像:滑块用来浏览它保存下来的各步。",

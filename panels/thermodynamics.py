@@ -9,7 +9,11 @@ Endpoint (``gradio_client``):
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -18,7 +22,7 @@ import numpy as np
 from diffusion import fokker_planck, limits
 from diffusion.limits import FPS
 from diffusion.particles import SCENARIOS, ParticleParams
-from diffusion.render import FilmRecord, film, write_gif, write_mp4
+from diffusion.render import FilmRecord, film, join_segments, segment_lengths, write_gif, write_mp4, write_segments
 from panels import common
 from panels.common import Number, PanelContext, Plot, Slider, make_translator, output_path, user_errors
 from panels.priority import step_aside
@@ -28,6 +32,11 @@ from panels.thermodynamics_strings import STRINGS
 t = make_translator(STRINGS)
 
 GIF_FPS, GIF_MAX_FRAMES = 20, 200
+# Gradio streams a video (HLS) with the system's ffmpeg and ffprobe; without them the film arrives whole.
+# DIFFUSION_STREAM_FILMS=0 turns it off: the whole film then comes sooner (about 5 s instead of 8 s for the
+# defaults, bench/README.md), its first picture later.
+STREAMING = bool(shutil.which("ffmpeg") and shutil.which("ffprobe")) and os.environ.get("DIFFUSION_STREAM_FILMS") != "0"
+SEGMENT_FRAMES = 60  # a streamed segment per second of film after the first tenth (each costs Gradio two ffmpeg runs)
 ENTROPY_CELLS = (40, 30)
 
 
@@ -66,29 +75,76 @@ def _frames(scenario: Any, particles: int, seconds: float, skip_s: float) -> tup
     return n_frames, skip
 
 
-def run(
-    scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress=gr.Progress()
-):
-    """Handler for /thermo_run: the film (MP4, optional GIF), its density and entropy plots, its numbers."""
+@dataclass
+class Film:
+    """A requested film, ready to render: its frames (a generator), what they measure, and its settings."""
+
+    params: ParticleParams
+    particles: int
+    n_frames: int
+    skip: int
+    frames: Iterator[np.ndarray]
+    record: FilmRecord
+    t0: float
+
+
+def _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress) -> Film:
     n_frames, skip = _frames(scenario, particles, seconds, skip_s)
     with user_errors():
         params = ParticleParams(
             left_temp=left_temp, right_temp=right_temp, drift_coeff=drift, diffusion_base=diffusion,
             scenario=scenario, ink_temp=left_temp,
         )  # fmt: skip
-    t0 = time.perf_counter()
     record = FilmRecord(ENTROPY_CELLS, [] if gif is True else None, max(1, FPS // GIF_FPS), GIF_MAX_FRAMES)
-    mp4 = write_mp4(
-        film(params, particles, n_frames, seed, record, skip, _progress(progress)), output_path(".mp4"), FPS
-    )
-    elapsed = time.perf_counter() - t0
+    frames = film(params, particles, n_frames, seed, record, skip, _progress(progress))
+    return Film(params, particles, n_frames, skip, frames, record, time.perf_counter())
+
+
+def _results(job: Film) -> tuple:
+    """(GIF path or None, density plot, entropy plot, numbers) of a rendered film."""
+    elapsed, record, params = time.perf_counter() - job.t0, job.record, job.params
     gif_path = write_gif(record.gif, output_path(".gif"), fps=GIF_FPS, scale=1) if record.gif else None
-    recorded = np.linspace(skip, skip + n_frames, min(n_frames, 200) + 1).round().astype(int)
+    n_frames = len(record.entropy)
+    recorded = np.linspace(job.skip, job.skip + n_frames, min(n_frames, 200) + 1).round().astype(int)
     sol = fokker_planck.solve(params, np.unique(np.concatenate([[0], recorded])), cells=190)
     entropies, fluxes = np.array(record.entropy), np.array(record.flux)
-    figure = entropy_figure(entropies, fluxes, sol, particles, ENTROPY_CELLS, FPS, skip, scenario)
-    text = summary(params, particles, record, sol, elapsed)
-    return mp4, gif_path, density_figure(record.x, sol, params), figure, text
+    figure = entropy_figure(entropies, fluxes, sol, job.particles, ENTROPY_CELLS, FPS, job.skip, params.scenario)
+    text = summary(params, job.particles, record, sol, elapsed)
+    return gif_path, density_figure(record.x, sol, params), figure, text
+
+
+def run(
+    scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress=gr.Progress()
+):
+    """Handler for /thermo_run: the film (MP4, optional GIF), its density and entropy plots, its numbers."""
+    job = _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress)
+    mp4 = write_mp4(job.frames, output_path(".mp4"), FPS)
+    return (mp4, *_results(job))
+
+
+def go_live(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s) -> tuple:
+    """Before a streamed film: check the request (a refused one leaves the last film in place), then show the
+    empty live video in place of the last film."""
+    _frames(scenario, particles, seconds, skip_s)
+    with user_errors():
+        ParticleParams(left_temp=left_temp, right_temp=right_temp, drift_coeff=drift, diffusion_base=diffusion)
+    return gr.Video(value=None, visible=True), gr.Video(visible=False)
+
+
+def run_streamed(
+    scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress=gr.Progress()
+):
+    """The page's button: the film streamed (its first quarter second plays while the rest renders), then, like
+    /thermo_run, the whole film (to loop and download), the GIF, the plots and the numbers."""
+    job = _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress)
+    segments: list[str] = []
+    size = (int(job.params.width), int(job.params.height))
+    lengths = segment_lengths(job.n_frames, every=SEGMENT_FRAMES)
+    for path in write_segments(job.frames, output_path, size, lengths, FPS):
+        segments.append(path)
+        yield path, *(gr.skip() for _ in range(5))  # each segment as soon as it is encoded
+    mp4 = join_segments(segments, output_path(".mp4"))
+    yield None, mp4, *_results(job)  # the stream is complete: no more segments
 
 
 # the panel's controls at their defaults: (scenario, particles, seconds, LEFT_TEMP, RIGHT_TEMP, DRIFT_COEFF,
@@ -142,7 +198,12 @@ def _layout(ctx: PanelContext) -> dict[str, Any]:
                 ui["gif"] = gr.Checkbox(DEFAULTS[8], label=t("thermo.gif"))
             ui["run"] = gr.Button(t("thermo.run"), variant="primary")
         with gr.Column(scale=2):
-            ui["video"] = gr.Video(label=t("thermo.video"), autoplay=True, loop=True, height=420, interactive=False)
+            video = {"label": t("thermo.video"), "autoplay": True, "height": 420, "interactive": False}
+            ui["video"] = gr.Video(loop=True, elem_id="thermo-video" + ("" if ctx.public else "_page"), **video)
+            # the film as it renders (streamed), shown in place of the last one until the whole film is there
+            if STREAMING:
+                live_id = "thermo-live" + ("" if ctx.public else "_page")
+                ui["live"] = gr.Video(streaming=True, visible=False, elem_id=live_id, **video)
             ui["gif_file"] = gr.File(label=t("thermo.gif_file"), interactive=False, visible=False)
             ui["numbers"] = gr.Markdown()
     with gr.Row():
@@ -169,4 +230,26 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     common.url_params(ctx, " ".join(linked), *(ui[k] for k in linked))
     common.show_default(ctx.page, default_run, outputs, run, inputs, concurrency_id="defaults", concurrency_limit=1)
     lane = {"concurrency_id": "render", "concurrency_limit": 1}
-    ui["run"].click(run, inputs, outputs, api_name=ctx.api_name("thermo_run"), api_visibility=ctx.visibility, **lane)
+    if not STREAMING:
+        ui["run"].click(
+            run, inputs, outputs, api_name=ctx.api_name("thermo_run"), api_visibility=ctx.visibility, **lane
+        )
+        return
+    # the API's /thermo_run answers with the whole film (a hidden button); the page's button streams it
+    gr.Button(visible=False).click(
+        run, inputs, outputs, api_name=ctx.api_name("thermo_run"), api_visibility=ctx.visibility, **lane
+    )
+    videos, private = [ui["live"], ui["video"]], {"api_visibility": "private"}
+    whole = lambda: (gr.Video(visible=False), gr.Video(visible=True))  # noqa: E731
+    # the live video is shown (and emptied) first: shown after the stream began, it would restart the player; a
+    # request it refuses changes nothing (and the chain stops there)
+    # (queued, as every event that may refuse: Gradio shows the message of a queued event's error only)
+    ui["run"].click(go_live, inputs, videos, show_progress="hidden", **private).then(
+        run_streamed,
+        inputs,
+        [ui["live"], *outputs],
+        api_name=ctx.api_name("thermo_stream"),
+        show_progress_on=[ui["numbers"], ui["density"], ui["entropy"]],  # not over the film that is playing
+        **private,
+        **lane,
+    ).then(whole, None, videos, queue=False, **private)

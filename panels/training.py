@@ -33,7 +33,7 @@ from PIL import Image
 
 from diffusion import finetune, hub, imaging, limits
 from diffusion.recipes import FINETUNE_PRESETS
-from panels import common
+from panels import common, memory
 from panels.common import (
     EXAMPLES,
     ImageInput,
@@ -72,6 +72,7 @@ MAX_STEP_PIXELS_CPU = 2 * 128 * 128
 # Runs kept in memory for Resume and Push (weights, EMA and optimiser: ~150 MB each at the full network): past
 # this many, the least recently used idle run is dropped, and its session is told so.
 MAX_LIVE_RUNS = 6
+RUN_MB = 200  # what a new run allocates at first (weights, EMA, optimiser, a batch): what make_room must find
 SESSION_BUDGET_S = 600.0
 CLI = (
     "`python -m diffusion train --image your.png --out run --steps 3000 --resume` "
@@ -149,6 +150,19 @@ def keep_live(job: Job) -> None:
             if held is not None and not held.running and held is not job:
                 held.data = None  # the weights and optimiser state go; the session's Job says it was dropped
                 del _LIVE[key]
+
+
+def drop_idle_runs() -> None:
+    """Drop the training state of every run that is not training now (to make room: ``memory.make_room``)."""
+    with _LIVE_LOCK:
+        for key, ref in list(_LIVE.items()):
+            held = ref()
+            if held is not None and not held.running:
+                held.data = None
+                del _LIVE[key]
+
+
+memory.RELEASERS.append(drop_idle_runs)
 
 
 def live_runs() -> int:
@@ -341,7 +355,8 @@ def _finish(job: Job, head: str) -> Update:
         f"Sampling from the model you fine-tuned in the Training tab (EMA weights, step {job.step}).",
     )
     last = job.last
-    return Update(status_text(job, head), _figure(job), job, _show(last.ema), _show(last.raw), path, choice)
+    held = memory.hold(choice)  # held by the server (bounded), the session keeps the ticket
+    return Update(status_text(job, head), _figure(job), job, _show(last.ema), _show(last.raw), path, held)
 
 
 def check_step_size(spec: finetune.RunSpec) -> None:
@@ -385,6 +400,8 @@ def start(
         raise gr.Error(common.say(STRINGS, "train.err_upload"))
     spec = parse_spec(start_from, network, prediction, size, preset, steps, lr, batch_size, ema_decay)
     check_step_size(spec)
+    if not memory.make_room(RUN_MB):
+        raise gr.Error(common.say(STRINGS, "train.err_memory", cli=CLI))
     with user_errors():
         x = imaging.load_image(image, size=spec.size, channels=1)
         pretrained = startup_models()["ema"].model if spec.start == "pretrained" else None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "train.err_memory": (
+            "This shared Space is short of memory right now: try again in a minute, or train on your own machine "
+            "with {cli}."
+        ),
         "train.evicted": "This run was dropped from memory to make room for other visitors (this shared Space keeps the {most} most recently used runs). Its model is still in the Reverse tab and the download; press Start for a new run.",
         "train.longer": "For a longer run, train on your own machine (or a GPU): {cli}.",
         "train.session_spent": "Stopped: this session has used its {budget} of training on this shared Space. {longer}",
@@ -95,6 +99,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "train.push": "Push to the Hub",
     },
     "zh": {
+        "train.err_memory": "这个共享 Space 现在内存不足:请一分钟后再试,或在你自己的机器上用 {cli} 训练。",
         "train.evicted": "为了给其他访客腾出空间,这次训练已从内存中移除(这个共享 Space 只保留最近使用的 {most} 次训练)。它的模型仍在“反向过程”标签页和下载文件中;按“开始”可重新训练。",
         "train.longer": "想训练更久,请在自己的机器(或 GPU)上运行:{cli}。",
         "train.session_spent": "已停止:本会话已用完这个共享 Space 的 {budget} 训练时间。{longer}",

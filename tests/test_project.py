@@ -24,7 +24,8 @@ def test_space_front_matter() -> None:
 
     assert check_requirements(meta) == []  # gradio == sdk_version, no `spaces` pin, torch pinned, python 3.11
     assert "spaces" not in (ROOT / "requirements.txt").read_text().split("#")[0]
-    assert (ROOT / "packages.txt").read_text().split() == ["fonts-wqy-microhei"]
+    # the Chinese plot font, and the ffmpeg/ffprobe that Gradio streams the thermodynamics film with
+    assert (ROOT / "packages.txt").read_text().split() == ["fonts-wqy-microhei", "ffmpeg"]
 
 
 def test_every_requirement_is_pinned() -> None:

@@ -107,3 +107,40 @@ def test_a_film_measures_every_frame_it_renders() -> None:
     assert [c[0] for c in calls] == ["skip"] * 4 + ["film"] * 7 and calls[-1] == ("film", 6, 7)
     assert record.max_entropy == np.log(80)
     assert record.steady_flux() == np.mean(flux[-1:])  # the last quarter of 7 frames: one frame
+
+
+def test_segments_stream_a_film_and_join_into_it_frame_for_frame(tmp_path) -> None:
+    """The streamed segments (6 frames, then 60 each, a short tail joined to the one before) are each readable
+    alone (as the player and Gradio's ffprobe read them) and carry their place on the film's timeline: joined
+    without re-encoding they are the whole film, every frame once, at 60 fps."""
+    import itertools
+
+    import imageio.v3 as iio
+
+    from diffusion.render import join_segments, segment_lengths, write_segments
+
+    assert segment_lengths(300) == [6, 60, 60, 60, 60, 54] and segment_lengths(70) == [6, 64]
+    assert segment_lengths(4) == [4] and segment_lengths(0) == [] and sum(segment_lengths(1201)) == 1201
+    names = (str(tmp_path / f"{i}.ts") for i in itertools.count())
+    rng = np.random.default_rng(0)
+    for n in (70, 130):
+        frames = [np.clip(rng.normal(3 * i, 20, (48, 64, 3)), 0, 255).astype(np.uint8) for i in range(n)]
+        lengths = segment_lengths(n)
+        paths = list(write_segments(iter(frames), lambda suffix: next(names), (64, 48), lengths, fps=60))
+        assert [_frames(p) for p in paths] == lengths
+        film = join_segments(paths, str(tmp_path / f"film{n}.mp4"))
+        shown = [float(f.mean()) for f in iio.imiter(film, plugin="FFMPEG")]
+        assert len(shown) == n and iio.immeta(film, plugin="FFMPEG")["fps"] == 60
+        assert np.allclose(shown, [f.mean() for f in frames], atol=2)  # each frame in its place
+
+
+def _frames(path: str) -> int:
+    """Frames in an MPEG-TS segment, counted by ffprobe (as a player sees them)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames", "-of", "csv=p=0", path],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return int(out.split()[0])

@@ -93,3 +93,16 @@ def test_entropy_titles_say_what_the_curve_shows() -> None:
     assert entropy_title(np.full(50, 7.0), 7.0, "ink").startswith("The drop is mixed")
     assert entropy_title(rising, 7.0, "driven").startswith("Entropy rises; the re-injection flux")
     assert entropy_title(flat, 7.0, "driven") == "Steady state: entropy stays 0.50 below its maximum, held by the flux"
+
+
+def test_the_streamed_film_is_the_whole_film_in_segments() -> None:
+    """The page's button streams the film: segments as they are encoded (the first a tenth of a second), then the
+    whole film, the plots and the numbers, as /thermo_run gives them."""
+    from panels import thermodynamics
+    from panels.common import no_progress
+
+    updates = list(thermodynamics.run_streamed("driven", 500, 2, 1.0, 0.2, 0.8, 10.0, 0, False, 0, no_progress))
+    segments, (last, mp4, gif, density, entropy, text) = [u[0] for u in updates[:-1]], updates[-1]
+    assert last is None and all(s.endswith(".ts") for s in segments) and len(segments) == 3  # 6, 60, 54 frames
+    assert len(list(iio.imiter(mp4, plugin="FFMPEG"))) == 120 and gif is None
+    assert density is not None and entropy is not None and "500 particles × 120 frames" in text
