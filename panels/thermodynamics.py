@@ -134,7 +134,7 @@ def go_live(scenario, particles, seconds, left_temp, right_temp, drift, diffusio
 def run_streamed(
     scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress=gr.Progress()
 ):
-    """The page's button: the film streamed (its first quarter second plays while the rest renders), then, like
+    """The page's button: the film streamed (its first tenth of a second plays while the rest renders), then, like
     /thermo_run, the whole film (to loop and download), the GIF, the plots and the numbers."""
     job = _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress)
     segments: list[str] = []
