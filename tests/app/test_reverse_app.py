@@ -8,6 +8,15 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 
+@pytest.fixture(scope="module")
+def client(app_url: str):
+    """A session of its own: these tests sample the bundled model, which a session that fine-tuned (the shared
+    client of the training tests) would have replaced with its own."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
 def generate(client, sampler="DDIM", steps=3, eta=0.0, seed=0, weights="ema", post=False):
     job = client.submit(sampler, steps, eta, seed, weights, post, api_name="/reverse_generate")
     job.result()
