@@ -93,9 +93,15 @@ class PanelContext:
         """``api_visibility`` of the panel's endpoints."""
         return "public" if self.public else "private"
 
+    @property
+    def suffix(self) -> str:
+        """What names on the route's copy end with ("_page"; nothing on the tabbed page): endpoints and element
+        ids are unique per app."""
+        return "" if self.public else "_page"
+
     def api_name(self, name: str) -> str:
-        """An endpoint's name on this page (the route's copies are suffixed: names are unique per app)."""
-        return name if self.public else f"{name}_page"
+        """An endpoint's name on this page."""
+        return name + self.suffix
 
 
 def session_state() -> gr.State:
@@ -197,6 +203,7 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
             return result
 
         wrapper.memo_store = store  # type: ignore[attr-defined]  (not `.cache`: Gradio takes that for gr.cache)
+
         def forget() -> None:
             with lock:
                 store.clear()

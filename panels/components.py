@@ -11,8 +11,8 @@ from typing import Any
 import gradio as gr
 from gradio.components.plot import PlotData
 
-from diffusion.limits import Limit, LimitError
-from panels.checks import limit_error
+from diffusion.limits import Limit
+from panels.checks import check
 
 
 class _Template:
@@ -88,10 +88,7 @@ class _LimitedNumber(_Template):
     limit: Limit
 
     def preprocess(self, payload: Any) -> float | int:
-        try:
-            return self.limit.check(payload)
-        except LimitError as exc:
-            raise limit_error(exc) from None
+        return check(self.limit, payload)
 
 
 class Slider(_LimitedNumber, gr.Slider):

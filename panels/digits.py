@@ -281,7 +281,7 @@ def build_section(ctx: PanelContext, visible: bool) -> gr.Column:
     """Lay out the digits section (inside the reverse panel) and wire its events; returns its column."""
     with gr.Column(visible=visible) as column:
         common.intro(ctx, STRINGS, "digits.intro")
-        ui = _layout("" if ctx.public else "_page")
+        ui = _layout(ctx.suffix)
     _wire(ui, ctx)
     names = ("label", "guidance", "steps", "sampler", "eta", "seed")
     common.url_params(ctx, " ".join(f"digits_{k}" for k in names), *(ui[k] for k in names))

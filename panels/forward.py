@@ -203,13 +203,13 @@ def _layout_view(ctx: PanelContext) -> dict[str, Any]:
             ui["seed"] = common.Number(limits.SEED, 0, label=t("forward.seed"))
             ui["numbers"] = gr.Markdown()
         with gr.Column(scale=1, min_width=300):
-            xt_id = "forward-xt" + ("" if ctx.public else "_page")
+            xt_id = "forward-xt" + ctx.suffix
             ui["x_t"] = gr.Image(label=t("forward.x_t"), format="png", height=300, interactive=False, elem_id=xt_id)
             ui["hist"] = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.targets_intro"))
     with gr.Row():
         with gr.Column(min_width=200):
-            eps_id = "forward-eps" + ("" if ctx.public else "_page")
+            eps_id = "forward-eps" + ctx.suffix
             ui["eps"] = gr.Image(label=t("forward.eps"), format="png", height=220, interactive=False, elem_id=eps_id)
             gr.Markdown(t("forward.eps_why"))
         with gr.Column(min_width=200):

@@ -274,14 +274,10 @@ def objective_choice(value: str, **kwargs: Any) -> gr.Radio:
     return gr.Radio([(t(f"lab.obj_{o}"), o) for o in flow.OBJECTIVES], value=value, label=t("lab.objective"), **kwargs)
 
 
-def _sfx(ctx: PanelContext) -> str:
-    return "" if ctx.public else "_page"
-
-
 def _objectives_section(ctx: PanelContext, model_state: gr.State, seed: gr.Slider) -> list:
     gr.Markdown(t("lab.objectives_intro"))
     button = gr.Button(t("lab.compare"), variant="primary")
-    status = gr.Markdown(elem_id="lab-objectives-status" + _sfx(ctx))
+    status = gr.Markdown(elem_id="lab-objectives-status" + ctx.suffix)
     chart = common.Plot(show_label=False, format="png")
     numbers = gr.JSON(visible=False)
     outputs, name = [status, chart, numbers], ctx.api_name("points_objectives")
@@ -298,7 +294,7 @@ def _guidance_section(ctx: PanelContext) -> list:
             w = Slider(limits.POINT_GUIDANCE, GUIDANCE_DEFAULTS[1], step=0.5, label=t("lab.guidance"))
             seed = Slider(limits.POINT_SEED, GUIDANCE_DEFAULTS[2], label=t("lab.seed"))
             button = gr.Button(t("lab.guide"), variant="primary")
-            status = gr.Markdown(elem_id="lab-guidance-status" + _sfx(ctx))
+            status = gr.Markdown(elem_id="lab-guidance-status" + ctx.suffix)
         with gr.Column(scale=2):
             triptych = common.Plot(show_label=False, format="png")
             scores = common.Plot(show_label=False, format="png")
@@ -314,11 +310,11 @@ def _view_section(ctx: PanelContext, model_state: gr.State) -> list:
         with gr.Column(scale=1, min_width=260):
             s = Slider(limits.FLOW_TIME, VIEW_DEFAULT, step=0.05, label=t("lab.time"))
             button = gr.Button(t("lab.show"))
-            status = gr.Markdown(elem_id="lab-view-status" + _sfx(ctx))
+            status = gr.Markdown(elem_id="lab-view-status" + ctx.suffix)
             x = gr.Number(None, visible=False)
             y = gr.Number(None, visible=False)
         with gr.Column(scale=2):
-            picture = gr.Image(label=t("lab.view"), interactive=False, height=460, elem_id="lab-view" + _sfx(ctx))
+            picture = gr.Image(label=t("lab.view"), interactive=False, height=460, elem_id="lab-view" + ctx.suffix)
     numbers = gr.JSON(visible=False)
     outputs, lane = [picture, status, numbers], {"api_visibility": ctx.visibility, **common.MODEL_LANE}
     button.click(view, [s, model_state], outputs, api_name=ctx.api_name("points_view"), **lane)

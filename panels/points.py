@@ -244,14 +244,14 @@ def build(ctx: PanelContext) -> None:
     """The panel: data, forward film, training, the reverse film and its comparisons, then the 2-D lab."""
     common.intro(ctx, STRINGS, "points.intro")
     ui = _layout_data_and_training(ctx)
-    ui.update(_layout_reverse("" if ctx.public else "_page"))
+    ui.update(_layout_reverse(ctx.suffix))
     ui["model"] = gr.State(None)  # the session's trained models (points.train), for the reverse film and the lab
     ui["lab"] = lab.build(ctx, ui["model"], ui["data"][4])
     _wire(ctx, ui)
 
 
 def _layout_data_and_training(ctx: PanelContext) -> dict[str, Any]:
-    sfx, ui = ("" if ctx.public else "_page"), {}
+    sfx, ui = ctx.suffix, {}
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
             ui["data"], ui["forward"] = _data_controls(sfx)

@@ -228,7 +228,7 @@ def default_one_image() -> tuple:
 
 def build(ctx: PanelContext) -> None:
     """The panel: a choice of model, and its section (the digits model's, or the one-image model's)."""
-    sfx = "" if ctx.public else "_page"
+    sfx = ctx.suffix
     models = [(t("digits.model_digits"), "digits"), (t("digits.model_one"), "one-image")]
     model_pick = gr.Radio(models, value="digits", label=t("digits.model"), elem_id="reverse-model" + sfx)
     digits_column = digits.build_section(ctx, visible=True)

@@ -88,13 +88,19 @@ class Film:
     t0: float
 
 
-def _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress) -> Film:
+def _checked(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, skip_s) -> tuple:
+    """(parameters, frames filmed, frames skipped) of a request, or the gr.Error that refuses it."""
     n_frames, skip = _frames(scenario, particles, seconds, skip_s)
     with user_errors():
         params = ParticleParams(
             left_temp=left_temp, right_temp=right_temp, drift_coeff=drift, diffusion_base=diffusion,
             scenario=scenario, ink_temp=left_temp,
         )  # fmt: skip
+    return params, n_frames, skip
+
+
+def _film(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s, progress) -> Film:
+    params, n_frames, skip = _checked(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, skip_s)
     record = FilmRecord(ENTROPY_CELLS, [] if gif is True else None, max(1, FPS // GIF_FPS), GIF_MAX_FRAMES)
     frames = film(params, particles, n_frames, seed, record, skip, _progress(progress))
     return Film(params, particles, n_frames, skip, frames, record, time.perf_counter())
@@ -125,9 +131,7 @@ def run(
 def go_live(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, seed, gif, skip_s) -> tuple:
     """Before a streamed film: check the request (a refused one leaves the last film in place), then show the
     empty live video in place of the last film."""
-    _frames(scenario, particles, seconds, skip_s)
-    with user_errors():
-        ParticleParams(left_temp=left_temp, right_temp=right_temp, drift_coeff=drift, diffusion_base=diffusion)
+    _checked(scenario, particles, seconds, left_temp, right_temp, drift, diffusion, skip_s)
     return gr.Video(value=None, visible=True), gr.Video(visible=False)
 
 
@@ -199,10 +203,10 @@ def _layout(ctx: PanelContext) -> dict[str, Any]:
             ui["run"] = gr.Button(t("thermo.run"), variant="primary")
         with gr.Column(scale=2):
             video = {"label": t("thermo.video"), "autoplay": True, "height": 420, "interactive": False}
-            ui["video"] = gr.Video(loop=True, elem_id="thermo-video" + ("" if ctx.public else "_page"), **video)
+            ui["video"] = gr.Video(loop=True, elem_id="thermo-video" + ctx.suffix, **video)
             # the film as it renders (streamed), shown in place of the last one until the whole film is there
             if STREAMING:
-                live_id = "thermo-live" + ("" if ctx.public else "_page")
+                live_id = "thermo-live" + ctx.suffix
                 ui["live"] = gr.Video(streaming=True, visible=False, elem_id=live_id, **video)
             ui["gif_file"] = gr.File(label=t("thermo.gif_file"), interactive=False, visible=False)
             ui["numbers"] = gr.Markdown()

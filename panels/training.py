@@ -466,7 +466,7 @@ def build(ctx: PanelContext) -> None:
 
 
 def _layout_run(ctx: PanelContext) -> dict[str, Any]:
-    sfx, ui = ("" if ctx.public else "_page"), {}
+    sfx, ui = ctx.suffix, {}
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             ui["image"] = ImageInput(EXAMPLES[1], type="filepath", label=t("train.image"), height=220)
