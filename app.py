@@ -25,6 +25,7 @@ from panels import common, forward, markov, points, reverse, thermodynamics, tra
 from panels.common import DEFAULTS, build_i18n, make_translator
 from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
+from panels.pagecache import PageCache
 
 APP_STRINGS = {
     "en": {
@@ -324,7 +325,14 @@ def launch_kwargs() -> dict[str, Any]:
         "mcp_server": True,  # /gradio_api/mcp/: the MCP_TOOLS for agents
         # per-client caps on waiting events, and events whose caller went away cancelled (panels/fairness.py)
         # panels/embed.py first (outermost): the fairness rules see the requests it rewrites
-        "app_kwargs": {"middleware": [Middleware(EmbedRoutes, pages=[p.route for p in PANELS]), Middleware(FairShare)]},
+        # and panels/pagecache.py last (innermost): the pages and configs it replays are Gradio's own
+        "app_kwargs": {
+            "middleware": [
+                Middleware(EmbedRoutes, pages=[p.route for p in PANELS]),
+                Middleware(FairShare),
+                Middleware(PageCache, pages=frozenset(p.route for p in PANELS)),
+            ]
+        },
     }
 
 
