@@ -223,7 +223,7 @@ def _gradio_js() -> bytes:
         return f.read()
 
 
-async def _buffered(app: Callable, scope: Scope, receive: Callable) -> tuple[Message, bytes]:
+async def buffered(app: Callable, scope: Scope, receive: Callable) -> tuple[Message, bytes]:
     """Run the app and collect its whole response (the start message and the body)."""
     start: Message = {}
     parts: list[bytes] = []
@@ -287,7 +287,7 @@ class EmbedRoutes:
     ) -> None:
         """``/<page>/config``: the page's config as a one-page app, started from the query."""
         inner = dict(scope, path="/config", raw_path=b"/config", query_string=urlencode({"page": page}).encode())
-        start, body = await _buffered(self.app, inner, receive)
+        start, body = await buffered(self.app, inner, receive)
         if start.get("status") != 200:
             await _send(send, start.get("status", 500), start.get("headers", []), body)
             return
@@ -304,7 +304,7 @@ class EmbedRoutes:
         self, scope: Scope, receive: Callable, send: Callable, page: str, query: dict, prefix: str = ""
     ) -> None:
         """A page's HTML: started from the query, in the language it forces."""
-        start, body = await _buffered(self.app, scope, receive)
+        start, body = await buffered(self.app, scope, receive)
         match = _CONFIG_IN_HTML.search(body) if start.get("status") == 200 else None
         if match is None:
             await _send(send, start.get("status", 500), start.get("headers", []), body)

@@ -17,10 +17,8 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-Message = dict[str, Any]
-Scope = dict[str, Any]
+from panels.embed import Message, Scope, buffered
 
 MAX_BYTES = 48 * 2**20
 # what Gradio's get_root_url and get_request_origin read from a request, besides its URL
@@ -69,27 +67,17 @@ class PageCache:
             self.kept.move_to_end(key)
             self.hits += 1
             start, body = self.kept[key]
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
-        start: Message = {}
-        parts: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                parts.append(message.get("body", b""))
-            await send(message)
-
-        self.filling[key] = asyncio.Event()
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            self.filling.pop(key).set()
-        headers = [k.lower() for k, _ in start.get("headers", [])]
-        if start.get("status") == 200 and b"set-cookie" not in headers:
-            self._keep(key, start, b"".join(parts))
+        else:
+            self.filling[key] = asyncio.Event()
+            try:
+                start, body = await buffered(self.app, scope, receive)
+            finally:
+                self.filling.pop(key).set()
+            headers = [k.lower() for k, _ in start.get("headers", [])]
+            if start.get("status") == 200 and b"set-cookie" not in headers:
+                self._keep(key, start, body)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
 
     def _keep(self, key: tuple, start: Message, body: bytes) -> None:
         if len(body) > MAX_BYTES // 4:
