@@ -21,7 +21,7 @@ try:  # installed by the Space builder (and requirements-dev.txt); before torch:
 except ImportError:  # running locally without it: the GPU decorator is simply not applied
     spaces = None
 
-from panels import common, forward, markov, points, reverse, thermodynamics, training
+from panels import common, forward, markov, offload, points, reverse, thermodynamics, training
 from panels.common import DEFAULTS, build_i18n, make_translator
 from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
@@ -122,6 +122,11 @@ CSS = (
     " .alt-label [data-testid=block-label] { position: absolute !important; width: 1px; height: 1px; overflow: hidden;"
     " clip: rect(0 0 0 0); white-space: nowrap; }"
 )
+
+
+# The lanes (concurrency ids) of the events that keep the CPU busy for seconds: they run on low-priority threads,
+# so that serving pages, files and cheap events comes first (panels/offload.py). ZeroGPU runs them elsewhere.
+HEAVY_LANES = ("model", "render", "train", "estimate", "defaults")
 
 
 # The endpoints an agent can use as MCP tools (/gradio_api/mcp/), with what the agent needs to know. Every other
@@ -305,6 +310,8 @@ def build_demo() -> gr.Blocks:
     # 128 waiting events at most (one address may hold 24 of them: panels/fairness.py); 4 cheap events at a time
     # (they pause the heavy lanes while they run: panels/priority.py); heavy events have their own lanes.
     demo.queue(max_size=128, default_concurrency_limit=4)
+    if offload.ENABLED and not training.ZERO_GPU:  # heavy events on low-priority threads (panels/offload.py)
+        offload.offload_heavy_lanes(demo, HEAVY_LANES)
     mark_mcp_tools(demo)
     common.follow_reader_language(demo)
     return demo

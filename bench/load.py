@@ -1,6 +1,7 @@
 """Load benchmark: start the app, run N concurrent gradio_client sessions against a mix of endpoints.
 
-Run: python bench/load.py [--sessions 20] [--seconds 60] [--finetuners 0] [--abandoners 0] [--json results.json]
+Run: python bench/load.py [--sessions 20] [--seconds 60] [--finetuners 0] [--abandoners 0] [--processes 4]
+                          [--json results.json]
 
 Each session is its own ``gradio_client.Client`` (its own Gradio session, and its own address: the app runs as
 behind the Space's proxy and each session sends its own X-Forwarded-For) and loops over a shuffled mix of
@@ -8,15 +9,23 @@ requests until the time is up: a Markov simulation, a forward-process view of an
 DDIM generation (5 steps), a short particle film (500 particles, 1 s), the schedules figure and the cached
 memorisation picture. ``--finetuners`` more sessions start the training panel's default fine-tune (300 steps,
 64 px) again and again; ``--abandoners`` more send a training call at the largest settings every 15 s through
-the REST API and never read it. It reports requests completed, failures, p50/p95 latency per endpoint, the
-longest queue position seen (``job.status().rank``), and the app's resident memory (sampled every 0.25 s from
-/proc; peak and at the end).
+the REST API and never read it. It reports requests completed, failures, p50/p95 latency per endpoint, the same
+for the "steady" requests (sent ``STEADY_AFTER_S`` or more after the start: every client sends its first request
+in the same instant, when nothing is in memory yet), the longest queue position seen (``job.status().rank``),
+and the app's resident memory (sampled every 0.25 s from /proc; peak and at the end).
+
+Every client connects first (fetches the app's config), then the clock starts for all of them at once: a crowd
+arriving in the same second is ``bench/page_burst.py``'s case, and here it would time the clients' own parsing of
+the config. The clients run in ``--processes`` processes (threads in each): one Python process for 34 clients
+measured its own interpreter too (on a Space the visitors' browsers are elsewhere; here they share the server's
+2 cores in any case).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -26,6 +35,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = ROOT / "examples" / "shapes.png"
@@ -46,6 +56,13 @@ def requests_for(image) -> dict[str, tuple[str, tuple]]:
 
 FINETUNE = ("pretrained", "full", "x0", 64, "ours", 300, 5e-4, 2, 0.99, 50)  # the panel's defaults
 MAX_SIZE = ("scratch", "full", "x0", 128, "ours", 5000, 5e-4, 2, 0.99, 1000)  # the largest a CPU Space allows
+
+
+STEADY_AFTER_S = 15.0  # "steady": requests sent after the first answers of the synchronized start
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    return round(values[min(int(len(values) * q), len(values) - 1)], 3) if values else None
 
 
 def address(i: int) -> dict[str, str]:
@@ -103,25 +120,32 @@ def start_app(port: int) -> subprocess.Popen:
     raise RuntimeError("the app did not start within 120 s")
 
 
-def session(url: str, until: float, seed: int, results: list, lock: threading.Lock, role: str = "visitor") -> None:
+def session(
+    url: str, start: Any, seconds: float, seed: int, results: list, lock: threading.Lock, role: str = "visitor"
+) -> None:
+    """One simulated visitor: connect, wait for ``start`` (an Event whose ``.at`` is the start time), then loop."""
     from gradio_client import Client, handle_file
 
     rng = random.Random(seed)
-    if role == "abandoner":
-        return abandon(url, until, seed, results, lock)
-    try:
-        client = Client(url, verbose=False, headers=address(seed))
-    except Exception as exc:  # a session that cannot even connect is a failure too
-        with lock:
-            results.append(("connect", 0.0, f"{type(exc).__name__}: {exc}", 0))
-        return
+    client = None
+    if role != "abandoner":
+        try:
+            client = Client(url, verbose=False, headers=address(seed))
+        except Exception as exc:  # a session that cannot even connect is a failure too
+            with lock:
+                results.append(("connect", 0.0, 0.0, f"{type(exc).__name__}: {exc}", 0))
+    start.connected()
+    begin = start.wait()
+    until = begin + seconds
+    if client is None:
+        return abandon(url, begin, until, seed, results, lock) if role == "abandoner" else None
     image = handle_file(str(SHAPES))
     mix = requests_for(image) if role == "visitor" else {"finetune": ("/train_start", (image, *FINETUNE))}
     names = list(mix)
     while time.time() < until:
         name = rng.choice(names)
         api_name, args = mix[name]
-        t0, max_rank, error = time.perf_counter(), 0, None
+        at, t0, max_rank, error = time.time() - begin, time.perf_counter(), 0, None
         try:
             job = client.submit(*args, api_name=api_name)
             while not job.done():
@@ -132,15 +156,16 @@ def session(url: str, until: float, seed: int, results: list, lock: threading.Lo
         except Exception as exc:
             error = f"{type(exc).__name__}: {str(exc)[:200]}"
         with lock:
-            results.append((name, time.perf_counter() - t0, error, max_rank))
+            results.append((name, at, time.perf_counter() - t0, error, max_rank))
 
 
-def abandon(url: str, until: float, seed: int, results: list, lock: threading.Lock) -> None:
+def abandon(url: str, begin: float, until: float, seed: int, results: list, lock: threading.Lock) -> None:
     """Every 15 s: upload an image and POST a max-size training call through the REST API, never reading it."""
     import httpx
 
     with httpx.Client(headers=address(seed), timeout=30) as h:
         while time.time() < until:
+            at = time.time() - begin
             try:
                 path = h.post(f"{url}gradio_api/upload", files={"files": SHAPES.open("rb")}).json()[0]
                 image = {"path": path, "meta": {"_type": "gradio.FileData"}}
@@ -149,12 +174,43 @@ def abandon(url: str, until: float, seed: int, results: list, lock: threading.Lo
             except Exception as exc:  # reported, not raised
                 error = f"{type(exc).__name__}: {exc}"
             with lock:
-                results.append(("abandoned", 0.0, error, 0))
+                results.append(("abandoned", at, 0.0, error, 0))
             time.sleep(15)
 
 
+class _Start:
+    """The common start: every client reports when it has connected; all begin when the parent says so."""
+
+    def __init__(self, ready: Any, go: Any, at: Any) -> None:
+        self.ready, self.go, self.at = ready, go, at
+
+    def connected(self) -> None:
+        self.ready.release()
+
+    def wait(self) -> float:
+        self.go.wait()
+        return self.at.value
+
+
+def _clients(url: str, start: _Start, seconds: float, plan: list[tuple[int, str]], out: Any) -> None:
+    """A process's share of the clients (threads); its results go back through ``out``."""
+    results: list = []
+    lock = threading.Lock()
+    threads = [threading.Thread(target=session, args=(url, start, seconds, i, results, lock, r)) for i, r in plan]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    out.put(results)
+
+
 def run(
-    sessions: int = 20, seconds: float = 60.0, url: str | None = None, finetuners: int = 0, abandoners: int = 0
+    sessions: int = 20,
+    seconds: float = 60.0,
+    url: str | None = None,
+    finetuners: int = 0,
+    abandoners: int = 0,
+    processes: int = 1,
 ) -> dict:
     """Start the app (unless ``url``), load it, and return the figures as a dict."""
     proc = None
@@ -173,20 +229,28 @@ def run(
 
     sampler = threading.Thread(target=sample_rss, daemon=True) if pid else None
     results: list = []
-    lock = threading.Lock()
+    ctx = multiprocessing.get_context("spawn")
+    roles = ["visitor"] * sessions + ["finetuner"] * finetuners + ["abandoner"] * abandoners
+    plans = [[(i, r) for i, r in enumerate(roles) if i % processes == k] for k in range(processes)]
+    start = _Start(ctx.Semaphore(0), ctx.Event(), ctx.Value("d", 0.0))
+    out = ctx.Queue()
+    workers = [ctx.Process(target=_clients, args=(url, start, seconds, plan, out)) for plan in plans if plan]
     try:
         rss_start = rss_mb(pid) if pid else None
+        t0 = time.time()
+        for w in workers:
+            w.start()
+        for _ in roles:  # every client has connected (or failed to)
+            start.ready.acquire()
+        connect_s = time.time() - t0
         if sampler:
             sampler.start()
-        until = time.time() + seconds
-        roles = ["visitor"] * sessions + ["finetuner"] * finetuners + ["abandoner"] * abandoners
-        threads = [
-            threading.Thread(target=session, args=(url, until, i, results, lock, role)) for i, role in enumerate(roles)
-        ]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        start.at.value = time.time()
+        start.go.set()
+        for _ in workers:
+            results.extend(out.get())
+        for w in workers:
+            w.join()
         stop.set()
         # the app still answers after the load
         from gradio_client import Client
@@ -196,6 +260,9 @@ def run(
         )
     finally:
         stop.set()
+        for w in workers:
+            if w.is_alive():
+                w.kill()
         if proc:
             proc.terminate()
             try:
@@ -203,9 +270,11 @@ def run(
             except subprocess.TimeoutExpired:
                 proc.kill()
     per: dict[str, list] = defaultdict(list)
-    for name, latency, error, rank in results:
+    for name, _, latency, error, rank in results:
         per[name].append((latency, error, rank))
     report = {
+        "connect_s": round(connect_s, 1),
+        "processes": len(workers),
         "sessions": sessions,
         "finetuners": finetuners,
         "abandoners": abandoners,
@@ -215,14 +284,18 @@ def run(
     }
     for name, rows in sorted(per.items()):
         ok = sorted(lat for lat, err, _ in rows if err is None)
+        steady = sorted(lat for n, at, lat, err, _ in results if n == name and err is None and at >= STEADY_AFTER_S)
         report["endpoints"][name] = {
             "completed": len(ok),
             "failed": len(rows) - len(ok),
             "errors": sorted({err for _, err, _ in rows if err})[:5],
-            "p50_s": round(ok[len(ok) // 2], 3) if ok else None,
-            "p95_s": round(ok[min(int(len(ok) * 0.95), len(ok) - 1)], 3) if ok else None,
+            "p50_s": _quantile(ok, 0.5),
+            "p95_s": _quantile(ok, 0.95),
+            "steady_p50_s": _quantile(steady, 0.5),
+            "steady_p95_s": _quantile(steady, 0.95),
             "max_queue_rank": max(r for _, _, r in rows),
         }
+    report["requests"] = sorted((round(at, 2), name, round(lat, 3), err) for name, at, lat, err, _ in results)
     report["completed"] = sum(e["completed"] for e in report["endpoints"].values())
     report["failed"] = sum(e["failed"] for e in report["endpoints"].values())
     if samples:
@@ -236,19 +309,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--finetuners", type=int, default=0, help="sessions that fine-tune again and again")
     parser.add_argument("--abandoners", type=int, default=0, help="sessions that send training calls and leave")
+    parser.add_argument("--processes", type=int, default=4, help="client processes (the sessions are shared out)")
     parser.add_argument("--url", default=None, help="load a running app instead of starting one")
     parser.add_argument("--json", default=None, help="also write the report here")
     args = parser.parse_args()
-    report = run(args.sessions, args.seconds, args.url, args.finetuners, args.abandoners)
+    report = run(args.sessions, args.seconds, args.url, args.finetuners, args.abandoners, args.processes)
     print(
-        f"{report['sessions']} sessions (+{args.finetuners} fine-tuning, +{args.abandoners} abandoning) for "
+        f"{report['sessions']} sessions (+{args.finetuners} fine-tuning, +{args.abandoners} abandoning) in "
+        f"{report['processes']} client processes, connected in {report['connect_s']} s, then "
         f"{report['seconds']:.0f} s: {report['completed']} requests completed, {report['failed']} failed"
     )
-    print(f"{'endpoint':<10} {'done':>6} {'failed':>6} {'p50 s':>7} {'p95 s':>7} {'max queue':>9}")
+    print(f"(steady: the requests sent {STEADY_AFTER_S:.0f} s or more after the start)")
+    head = f"{'endpoint':<10} {'done':>6} {'failed':>6} {'p50 s':>7} {'p95 s':>7} {'steady p50':>10} {'p95':>6}"
+    print(f"{head} {'max queue':>9}")
     for name, e in report["endpoints"].items():
         print(
             f"{name:<10} {e['completed']:>6} {e['failed']:>6} {e['p50_s'] or 0:>7.2f} {e['p95_s'] or 0:>7.2f} "
-            f"{e['max_queue_rank']:>9}"
+            f"{e['steady_p50_s'] or 0:>10.2f} {e['steady_p95_s'] or 0:>6.2f} {e['max_queue_rank']:>9}"
         )
         for err in e["errors"]:
             print("   ", err)

@@ -18,9 +18,21 @@ from typing import Any, TypeVar
 
 MAX_WAIT_S = 1.0
 
+
+class Cancelled(BaseException):
+    """Raised by ``step_aside`` in a handler whose event was cancelled (``panels.offload``). A ``BaseException``, so
+    that a handler's ``except Exception`` (which turns failures into messages) lets it through."""
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 _running = 0
 _changed = threading.Condition()
+_local = threading.local()  # the cancel flag of the event this thread runs (set by panels.offload)
+
+
+def set_cancel_flag(flag: threading.Event | None) -> None:
+    """The event that ``step_aside`` checks on this thread (None: not inside an offloaded event)."""
+    _local.cancelled = flag
 
 
 def enter() -> None:
@@ -54,7 +66,11 @@ def cheap(fn: F) -> F:
 
 
 def step_aside(max_wait: float = MAX_WAIT_S) -> None:
-    """Called by heavy loops between steps: wait while a cheap request runs (at most ``max_wait`` seconds)."""
+    """Called by heavy loops between steps: wait while a cheap request runs (at most ``max_wait`` seconds).
+    Raises ``Cancelled`` where the event running on this thread was cancelled."""
+    flag = getattr(_local, "cancelled", None)
+    if flag is not None and flag.is_set():
+        raise Cancelled
     with _changed:
         if _running:
             _changed.wait_for(lambda: _running == 0, timeout=max_wait)
