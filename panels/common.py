@@ -174,10 +174,38 @@ def default_result(fn: Callable[[], Any]) -> Callable[[], Any]:
     return once
 
 
+class Remembered:
+    """A small least-recently-used store of results that can be recomputed (emptied first when memory runs low)."""
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+        self.store: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+        memory.RELEASERS.insert(0, self.clear)
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            if key in self.store:
+                self.store.move_to_end(key)
+                return self.store[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.store[key] = value
+            while len(self.store) > self.max_size:
+                self.store.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.store.clear()
+
+
 def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: answer a deterministic (seeded) handler's repeated requests from memory, least recently used
     first out. Keyed on the content of the arguments (``gradio.caching.cache_hash``: tables, numbers, file paths;
-    an upload's path names its content). Errors are not remembered.
+    an upload's path names its content). Errors are not remembered. Identical requests that arrive while the first
+    is being computed wait for it instead of computing it again (a crowd sending the same seeded request at once).
 
     (``gr.cache`` would also skip the queue, but it runs the inputs' preprocessing while the request joins the
     queue, so a value our checks reject becomes an HTTP 500 instead of a message.)
@@ -185,30 +213,31 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
     from gradio.caching import cache_hash
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
-        store: OrderedDict[str, Any] = OrderedDict()
+        store = Remembered(max_size)
+        computing: dict[str, threading.Event] = {}  # keys being computed -> set when that computation ends
         lock = threading.Lock()
 
         @functools.wraps(fn)
         def wrapper(*args: Any) -> Any:
             key = cache_hash([reader_language(), *args])  # the answer's text and plots are in the reader's language
-            with lock:
-                if key in store:
-                    store.move_to_end(key)
-                    return store[key]
-            result = fn(*args)
-            with lock:
-                store[key] = result
-                while len(store) > max_size:
-                    store.popitem(last=False)
-            return result
+            while True:
+                with lock:
+                    if (kept := store.get(key)) is not None:
+                        return kept
+                    first = computing.get(key)
+                    if first is None:
+                        computing[key] = threading.Event()
+                        break
+                first.wait()  # then look again: an error is not stored, so one of the waiters computes it
+            try:
+                result = fn(*args)
+                store.put(key, result)
+                return result
+            finally:
+                with lock:
+                    computing.pop(key).set()
 
-        wrapper.memo_store = store  # type: ignore[attr-defined]  (not `.cache`: Gradio takes that for gr.cache)
-
-        def forget() -> None:
-            with lock:
-                store.clear()
-
-        memory.RELEASERS.insert(0, forget)  # answers are recomputed on demand: the first thing to go
+        wrapper.memo_store = store.store  # type: ignore[attr-defined]  (not `.cache`: Gradio takes that for gr.cache)
         return wrapper
 
     return decorator

@@ -181,12 +181,22 @@ def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     )
 
 
+_GALLERIES = common.Remembered(max_size=32)  # comparisons of the shared models, by language, kind, seed, weights
+
+
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
     """Handler for /reverse_compare: several samplers from the same starting noise, the gallery streamed as each
     one finishes (the API's result is the full gallery)."""
     if kind not in COMPARISONS:
         raise gr.Error(common.say(STRINGS, "reverse.err_kind", names=", ".join(COMPARISONS), got=kind))
     choice = choose(weights, custom)
+    # the shared models' galleries are the same for everyone: a repeat comes from memory (a visitor's own model's
+    # are not kept: it changes with every fine-tuning run)
+    shared = any(choice is m for m in startup_models().values())
+    key = (common.reader_language(), kind, seed, weights) if shared else None
+    if key is not None and (kept := _GALLERIES.get(key)) is not None:
+        yield list(kept)
+        return
     out = []
     for k, (method, steps, eta, grid) in enumerate(COMPARISONS[kind]):
         progress(k / len(COMPARISONS[kind]), desc=f"{method.upper()}-{steps}")
@@ -196,6 +206,8 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
         x = to_uint8(final[0].clamp(-1, 1))
         out.append((show(x), caption(choice, method, steps, eta, grid, x)))
         yield list(out)
+    if key is not None:
+        _GALLERIES.put(key, out)
 
 
 def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, str, dict]:

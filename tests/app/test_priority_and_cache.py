@@ -63,6 +63,44 @@ def test_streaming_handlers_cannot_be_marked_cheap() -> None:
         priority.cheap(stream)
 
 
+def test_memo_computes_a_request_once_for_a_crowd_sending_it_together() -> None:
+    calls, gate = [], threading.Event()
+
+    @memo()
+    def handler(seed):
+        calls.append(seed)
+        gate.wait(5)
+        if len(calls) == 1 and seed == 1:
+            raise gr.Error("the first try fails")  # not remembered: one of those waiting computes it
+        return {"seed": seed}
+
+    answers, errors = [], []
+
+    def crowd(size: int, seed: int) -> None:
+        """``size`` visitors send the same request together; the first computation ends after they all arrived."""
+
+        def visitor() -> None:
+            try:
+                answers.append(handler(seed))
+            except gr.Error as exc:
+                errors.append(exc.message)
+
+        gate.clear()
+        threads = [threading.Thread(target=visitor) for _ in range(size)]
+        for th in threads:
+            th.start()
+        time.sleep(0.2)
+        gate.set()
+        for th in threads:
+            th.join()
+
+    crowd(8, 0)
+    assert calls == [0] and len(answers) == 8 and all(a is answers[0] for a in answers)
+    calls.clear()
+    crowd(4, 1)
+    assert calls == [1, 1] and errors == ["the first try fails"] and len(answers) == 8 + 3
+
+
 def test_memo_answers_repeats_from_memory_and_forgets_errors() -> None:
     calls = []
 

@@ -63,6 +63,29 @@ def test_comparisons(client) -> None:
         client.predict("everything", 0, "ema", api_name="/reverse_compare")
 
 
+def test_a_comparison_of_the_shared_model_is_computed_once_and_a_visitors_own_every_time(monkeypatch) -> None:
+    from panels import common, models, reverse
+
+    monkeypatch.setitem(reverse.COMPARISONS, "tiny", [("ddim", 1, 0.0, "uniform"), ("ddim", 2, 0.0, "uniform")])
+    runs, real_run = [], reverse.run
+
+    def counting(*args, **kwargs):
+        runs.append(args[2])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(reverse, "run", counting)
+    *_, first = reverse.compare("tiny", 3, "ema", None, progress=common.no_progress)
+    assert runs == [1, 2] and [c.split(" · ")[0] for _, c in first] == ["DDIM-1", "DDIM-2"]
+    again = list(reverse.compare("tiny", 3, "ema", None, progress=common.no_progress))
+    assert runs == [1, 2] and len(again) == 1 and [c for _, c in again[0]] == [c for _, c in first]
+    list(reverse.compare("tiny", 4, "ema", None, progress=common.no_progress))  # another seed: computed
+    assert runs == [1, 2, 1, 2]
+    own = models.ModelChoice(models.startup_models()["ema"].model, "my run", None, "fine-tuned here")
+    for _ in range(2):  # a visitor's own model changes with every run: never from memory
+        list(reverse.compare("tiny", 3, "ema", own, progress=common.no_progress))
+    assert runs == [1, 2, 1, 2, 1, 2, 1, 2]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
