@@ -21,7 +21,7 @@ try:  # installed by the Space builder (and requirements-dev.txt); before torch:
 except ImportError:  # running locally without it: the GPU decorator is simply not applied
     spaces = None
 
-from panels import common, forward, markov, offload, points, reverse, thermodynamics, training
+from panels import common, forward, gradio_fixes, markov, offload, points, reverse, thermodynamics, training
 from panels.common import DEFAULTS, build_i18n, make_translator
 from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
@@ -271,6 +271,7 @@ def embed_code(route: str, in_url: dict[str, gr.components.Component]) -> None:
 
 def build_demo() -> gr.Blocks:
     """The whole app: tabs on the main page, and each panel alone on its own hidden route."""
+    gradio_fixes.apply()  # cached images written once, atomically (panels/gradio_fixes.py)
     # delete_cache=(every, older_than) in seconds: keeps Gradio's file cache bounded on a public Space.
     with gr.Blocks(title="Diffusion from first principles", delete_cache=(1800, 3600)) as demo:
         gr.HTML(LANGUAGE_SWITCH, padding=False)
