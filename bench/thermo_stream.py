@@ -1,17 +1,19 @@
 """Thermodynamics film in the browser: click to first picture, and click to the whole film, in chromium.
 
-Run: python bench/thermo_stream.py [--runs 5] [--url http://127.0.0.1:7860]
+Run: python bench/thermo_stream.py [--runs 5] [--url http://127.0.0.1:7860] [--browser-nice 19]
 
 Starts the app (as ``bench/load.py`` does) unless ``--url`` names a running one, opens /thermodynamics in
 Debian's chromium, and clicks "Simulate and render" with the defaults (3,000 particles, 5 s of film after 40 s
 simulated to the steady state) ``--runs`` times, each in a fresh page. It reports, per run, the seconds from the
 click until the streamed film's picture moves (``currentTime > 0``) and until the whole film replaces it; then
-the medians. On this benchmark's machine the browser shares the server's 2 cores (on a Space it does not).
+the medians. On this benchmark's machine the browser shares the server's 2 cores (on a Space it does not):
+``--browser-nice 19`` runs it (and this script) at the lowest priority, so that it takes what the server leaves.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -41,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--url", default="")
+    parser.add_argument("--browser-nice", type=int, default=0, help="niceness of the browser (the app keeps its own)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -50,6 +53,8 @@ def main() -> None:
         port = free_port()
         app, url = start_app(port), f"http://127.0.0.1:{port}"
         time.sleep(150)  # every panel's default result is computed in the background first (about 2 minutes)
+    if args.browser_nice:
+        os.nice(args.browser_nice)  # after the app started: chromium inherits it, the app does not
     try:
         with sync_playwright() as p:
             flags = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
