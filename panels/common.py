@@ -23,7 +23,7 @@ from typing import Any
 import gradio as gr
 from gradio.i18n import I18nData
 
-from panels import memory
+from panels import memory, priority
 from panels.checks import (  # noqa: F401  (re-exported: the panels' one import)
     CHECKS,
     FIELD_NAMES_ZH,
@@ -166,7 +166,8 @@ def default_result(fn: Callable[[], Any]) -> Callable[[], Any]:
         lang = reader_language()  # server text and plots are made in the reader's language: one result per language
         with lock:
             if lang not in box:
-                with reading_in(lang):
+                # computed for every visitor: the page that asked first going away does not stop it
+                with reading_in(lang), priority.uncancellable():
                     box[lang] = fn()
         return box[lang]
 

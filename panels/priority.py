@@ -10,10 +10,11 @@ so a cheap request gets the cores within one step.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 MAX_WAIT_S = 1.0
@@ -33,6 +34,18 @@ _local = threading.local()  # the cancel flag of the event this thread runs (set
 def set_cancel_flag(flag: threading.Event | None) -> None:
     """The event that ``step_aside`` checks on this thread (None: not inside an offloaded event)."""
     _local.cancelled = flag
+
+
+@contextlib.contextmanager
+def uncancellable() -> Iterator[None]:
+    """Work done for everyone (a default result) runs to its end even if the event that started it is cancelled:
+    ``step_aside`` does not raise inside this block."""
+    flag = getattr(_local, "cancelled", None)
+    _local.cancelled = None
+    try:
+        yield
+    finally:
+        _local.cancelled = flag
 
 
 def enter() -> None:

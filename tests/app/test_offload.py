@@ -185,3 +185,28 @@ def test_a_heavy_event_through_gradio_streams_reports_progress_and_errors() -> N
         assert client.predict(1, api_name="/heavy").startswith("0 nice=")  # the app serves on
     finally:
         demo.close()
+
+
+def test_a_default_result_is_finished_even_if_the_page_that_asked_for_it_goes_away() -> None:
+    from panels import common
+
+    steps = []
+
+    def slow_default() -> str:
+        for _ in range(30):
+            priority.step_aside()  # would raise Cancelled in a cancelled event's own work
+            steps.append(1)
+            time.sleep(0.01)
+        return "computed for everyone"
+
+    once = common.default_result(slow_default)
+    common.DEFAULTS.remove(once)  # not one of the app's defaults
+
+    def page_load():
+        yield "loading"
+        yield once()
+
+    assert collect(offload.offload(page_load), take=1) == ["loading"]  # the page went away meanwhile
+    t0 = time.perf_counter()
+    assert once() == "computed for everyone" and len(steps) == 30  # kept for the next visitor, not computed again
+    assert time.perf_counter() - t0 < 0.05
