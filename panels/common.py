@@ -238,7 +238,6 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
                 with lock:
                     computing.pop(key).set()
 
-        wrapper.memo_store = store.store  # type: ignore[attr-defined]  (not `.cache`: Gradio takes that for gr.cache)
         return wrapper
 
     return decorator

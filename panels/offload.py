@@ -45,8 +45,6 @@ MAX_THREADS = 16  # pool threads at most (one per running heavy event; lanes hav
 CLOSE_WAIT_S = 10.0  # how long a cancelled event's lane slot waits for its handler to stop
 ENABLED = os.environ.get("DIFFUSION_OFFLOAD", "1") != "0"
 
-_DONE = object()
-
 
 class _Pool:
     """Daemon threads (a stuck handler never holds up the process's exit, e.g. on SIGTERM), each niced once.
