@@ -344,10 +344,19 @@ def launch_kwargs() -> dict[str, Any]:
     }
 
 
-def warm_defaults() -> threading.Thread:
-    """Compute every panel's default result in the background (about a minute on 2 cores), so that the first
-    visitors see them at once instead of waiting for them; each is computed once either way."""
-    thread = threading.Thread(target=lambda: [fn() for fn in DEFAULTS], name="warm-defaults", daemon=True)
+def warm_defaults(ahead: bool = False) -> threading.Thread:
+    """Compute every panel's default result in the background (about two minutes on 2 cores), so that the first
+    visitors see them at once instead of waiting for them; each is computed once either way. ``ahead``: then, at a
+    low priority (visitors' requests come first), what visitors are likely to ask for next (the comparisons)."""
+
+    def warm() -> None:
+        for fn in DEFAULTS:
+            fn()
+        if ahead:
+            offload.lower_priority(offload.NICE)
+            reverse.warm_comparisons()
+
+    thread = threading.Thread(target=warm, name="warm-defaults", daemon=True)
     thread.start()
     return thread
 
@@ -355,5 +364,5 @@ def warm_defaults() -> threading.Thread:
 demo = build_demo()
 
 if __name__ == "__main__":
-    warm_defaults()
+    warm_defaults(ahead=True)
     demo.launch(**launch_kwargs())

@@ -50,11 +50,15 @@ MODELS = ("digits", "one-image")
 
 MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per visitor at 128 x 128)
 MODEL_MB = 64  # a Hub model as it loads (weights read, then converted): what make_room must find
+DEFAULT_SEED = 0
 STREAM_INTERVAL_S = 0.25  # at most 4 updates a second: each one's encoding competes with the model for the CPU
+# each comparison's whole gallery within about 15 s on a 2-core CPU (0.12 s a network evaluation at 128 x 128): 88
+# evaluations for "steps" (it was 1 to 100: 186), 120 for "ddpm-vs-ddim" (it was 50 / 50 / 200: 300), 120 for
+# "post-grid", 60 for "eta"
 COMPARISONS = {
-    "steps": [("ddim", n, 0.0, "uniform") for n in (1, 5, 10, 20, 50, 100)],
+    "steps": [("ddim", n, 0.0, "uniform") for n in (1, 2, 5, 10, 20, 50)],
     "eta": [("ddim", 20, eta, "uniform") for eta in (0.0, 0.5, 1.0)],
-    "ddpm-vs-ddim": [("ddim", 50, 0.0, "uniform"), ("ddpm", 50, 0.0, "uniform"), ("ddpm", 200, 0.0, "uniform")],
+    "ddpm-vs-ddim": [("ddim", 10, 0.0, "uniform"), ("ddpm", 10, 0.0, "uniform"), ("ddpm", 100, 0.0, "uniform")],
     "post-grid": [(m, n, 0.0, g) for n in (10, 50) for m, g in (("ddim", "post"), ("ddim", "uniform"))],
 }
 
@@ -181,7 +185,7 @@ def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     )
 
 
-_GALLERIES = common.Remembered(max_size=32)  # comparisons of the shared models, by language, kind, seed, weights
+_GALLERIES = common.Remembered(max_size=32)  # final images of the shared models' comparisons, by kind, seed, weights
 
 
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
@@ -190,24 +194,34 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
     if kind not in COMPARISONS:
         raise gr.Error(common.say(STRINGS, "reverse.err_kind", names=", ".join(COMPARISONS), got=kind))
     choice = choose(weights, custom)
-    # the shared models' galleries are the same for everyone: a repeat comes from memory (a visitor's own model's
-    # are not kept: it changes with every fine-tuning run)
+    runs = COMPARISONS[kind]
+    # the shared models' final images are the same for everyone: a repeat comes from memory, captioned in the
+    # reader's language (a visitor's own model's are not kept: it changes with every fine-tuning run)
     shared = any(choice is m for m in startup_models().values())
-    key = (common.reader_language(), kind, seed, weights) if shared else None
-    if key is not None and (kept := _GALLERIES.get(key)) is not None:
-        yield list(kept)
+    key = (kind, seed, weights) if shared else None
+    kept = _GALLERIES.get(key) if key is not None else None
+    if kept is not None:
+        yield [(show(x), caption(choice, *run_, x)) for run_, x in zip(runs, kept, strict=True)]
         return
-    out = []
-    for k, (method, steps, eta, grid) in enumerate(COMPARISONS[kind]):
-        progress(k / len(COMPARISONS[kind]), desc=f"{method.upper()}-{steps}")
+    finals, out = [], []
+    for k, (method, steps, eta, grid) in enumerate(runs):
+        progress(k / len(runs), desc=f"{method.upper()}-{steps}")
         final = None
         for p, _ in run(choice, method, steps, eta, seed, grid):
             final = p.x
-        x = to_uint8(final[0].clamp(-1, 1))
-        out.append((show(x), caption(choice, method, steps, eta, grid, x)))
+        finals.append(to_uint8(final[0].clamp(-1, 1)))
+        out.append((show(finals[-1]), caption(choice, method, steps, eta, grid, finals[-1])))
         yield list(out)
     if key is not None:
-        _GALLERIES.put(key, out)
+        _GALLERIES.put(key, finals)
+
+
+def warm_comparisons() -> None:
+    """Every comparison of the bundled model from the panel's default seed, computed ahead of the first visitors
+    (in the background, after the panels' defaults): on a 2-core CPU the longest takes about 20 s."""
+    for kind in COMPARISONS:
+        for _ in compare(kind, DEFAULT_SEED, "ema", None, progress=common.no_progress):
+            pass
 
 
 def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, str, dict]:
@@ -232,9 +246,9 @@ def load_weights(repo_id: Any, revision: Any) -> tuple[HeldModel | None, str]:
 def default_one_image() -> tuple:
     """The one-image section's outputs for its defaults (DDIM-50, seed 0, EMA; the "steps" comparison) before the
     first click: (x_t, x0, status, final, frames, scrubber, eps, GIF, PSNR plot, gallery). Computed once."""
-    *_, last = generate("DDIM", 50, 0.0, 0, "ema", False, None, progress=common.no_progress)
+    *_, last = generate("DDIM", 50, 0.0, DEFAULT_SEED, "ema", False, None, progress=common.no_progress)
     gif, plot = trajectory(last[4])
-    *_, gallery = compare("steps", 0, "ema", None, progress=common.no_progress)
+    *_, gallery = compare("steps", DEFAULT_SEED, "ema", None, progress=common.no_progress)
     return (*last, common.keep_file(gif), plot, gallery)
 
 
@@ -265,7 +279,7 @@ def _layout_one_image(sfx: str) -> dict[str, Any]:
             ui["sampler"] = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
             ui["steps"] = Slider(limits.SAMPLING_STEPS, 50, label=t("reverse.steps"))
             ui["eta"] = Slider(limits.ETA, 0.0, step=0.05, label=t("reverse.eta"))
-            ui["seed"] = Number(limits.SEED, 0, label=t("reverse.seed"))
+            ui["seed"] = Number(limits.SEED, DEFAULT_SEED, label=t("reverse.seed"))
             weights = [(t(f"reverse.w_{w}"), w) for w in startup]
             ui["weights"] = gr.Radio(weights, value="ema", label=t("reverse.weights"))
             ui["post_grid"] = gr.Checkbox(False, label=t("reverse.post_grid"))

@@ -86,6 +86,33 @@ def test_a_comparison_of_the_shared_model_is_computed_once_and_a_visitors_own_ev
     assert runs == [1, 2, 1, 2, 1, 2, 1, 2]
 
 
+def test_the_comparisons_of_the_default_seed_are_computed_ahead_and_captioned_in_the_readers_language(
+    monkeypatch,
+) -> None:
+    """app.py computes every comparison of the bundled model at the default seed in the background: a visitor's
+    first Compare is then answered from memory, its captions in the visitor's language (the post grid is tagged)."""
+    from panels import common, reverse
+
+    tiny = {"a": [("ddim", 1, 0.0, "uniform")], "b": [("ddim", 2, 0.0, "post"), ("ddim", 2, 0.0, "uniform")]}
+    monkeypatch.setattr(reverse, "COMPARISONS", tiny)
+    monkeypatch.setattr(reverse, "_GALLERIES", common.Remembered(max_size=8))
+    runs, real_run = [], reverse.run
+    monkeypatch.setattr(reverse, "run", lambda *args, **kw: runs.append(args[1:4]) or real_run(*args, **kw))
+    reverse.warm_comparisons()
+    assert runs == [("ddim", 1, 0.0), ("ddim", 2, 0.0), ("ddim", 2, 0.0)]
+    for lang in ("en", "zh"):
+        with common.reading_in(lang):
+            answers = list(reverse.compare("b", reverse.DEFAULT_SEED, "ema", None, progress=common.no_progress))
+        assert len(answers) == 1 and len(runs) == 3  # all at once, nothing computed
+        captions = [c for _, c in answers[0]]
+        with common.reading_in(lang):
+            post = common.say(reverse.STRINGS, "reverse.post_grid_tag")
+        assert captions[0].startswith(f"DDIM-2{post} · ") and captions[1].startswith("DDIM-2 · ")
+        assert ("原文" in post) == (lang == "zh")
+    list(reverse.compare("a", reverse.DEFAULT_SEED + 1, "ema", None, progress=common.no_progress))
+    assert len(runs) == 4  # another seed is computed
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -34,6 +34,6 @@ def test_the_one_image_model_shows_a_generation_and_its_comparison(open_page) ->
     pg.get_by_label("one image, as in the post (memorises)").check()
     expect(pg.locator("strong", has_text="DDIM-50 · 50.9 dB")).to_be_visible(timeout=30_000)
     expect(
-        pg.locator(".caption-label", has_text="DDIM-100 · ")
+        pg.locator(".caption-label", has_text="DDIM-50 · ")
     ).to_be_visible()  # the last caption of the "steps" comparison
     expect(pg.get_by_text("DDIM-20 both ways · round trip")).to_be_visible()  # the inversion's default
