@@ -23,7 +23,7 @@ from typing import Any
 import gradio as gr
 from gradio.i18n import I18nData
 
-from panels import memory, priority
+from panels import gradio_fixes, memory, priority
 from panels.checks import (  # noqa: F401  (re-exported: the panels' one import)
     CHECKS,
     FIELD_NAMES_ZH,
@@ -168,7 +168,7 @@ def default_result(fn: Callable[[], Any]) -> Callable[[], Any]:
             if lang not in box:
                 # computed for every visitor: the page that asked first going away does not stop it
                 with reading_in(lang), priority.uncancellable():
-                    box[lang] = fn()
+                    box[lang] = gradio_fixes.unchanging(fn())  # served to every visitor: its images encoded once
         return box[lang]
 
     DEFAULTS.append(once)
@@ -231,7 +231,7 @@ def memo(max_size: int = 64) -> Callable[[Callable[..., Any]], Callable[..., Any
                         break
                 first.wait()  # then look again: an error is not stored, so one of the waiters computes it
             try:
-                result = fn(*args)
+                result = gradio_fixes.unchanging(fn(*args))  # served again: its images encoded once
                 store.put(key, result)
                 return result
             finally:

@@ -35,7 +35,7 @@ from diffusion.classifier import load as load_classifier
 from diffusion.process import Diffusion
 from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.unet import UNet
-from panels import common
+from panels import common, gradio_fixes
 from panels.common import (
     MODEL_LANE,
     Number,
@@ -266,7 +266,8 @@ def _memorisation() -> tuple[Image.Image, dict[str, float]]:
     picture = Image.new("L", (max(top.width, bottom.width), top.height + bottom.height + 8))
     picture.paste(top, (0, 0))
     picture.paste(bottom, (0, top.height + 8))
-    return picture, {"one_image": d_one.mean().item(), "digits": d_dig.mean().item()}
+    # the same picture for everyone: encoded once
+    return gradio_fixes.unchanging(picture), {"one_image": d_one.mean().item(), "digits": d_dig.mean().item()}
 
 
 @cheap

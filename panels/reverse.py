@@ -27,7 +27,7 @@ from PIL import Image
 
 from diffusion import hub, imaging, limits
 from diffusion.sampling import Progress
-from panels import common, digits, inversion, memory
+from panels import common, digits, gradio_fixes, inversion, memory
 from panels.common import (
     MODEL_LANE,
     Number,
@@ -185,7 +185,8 @@ def scrub(frames: list[Frame] | None, index: Any) -> tuple:
     )
 
 
-_GALLERIES = common.Remembered(max_size=32)  # final images of the shared models' comparisons, by kind, seed, weights
+# the shared models' comparisons: [(final image, its picture)] by (kind, seed, weights)
+_GALLERIES = common.Remembered(max_size=32)
 
 
 def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) -> Iterator[list[tuple]]:
@@ -201,7 +202,7 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
     key = (kind, seed, weights) if shared else None
     kept = _GALLERIES.get(key) if key is not None else None
     if kept is not None:
-        yield [(show(x), caption(choice, *run_, x)) for run_, x in zip(runs, kept, strict=True)]
+        yield [(picture, caption(choice, *run_, x)) for run_, (x, picture) in zip(runs, kept, strict=True)]
         return
     finals, out = [], []
     for k, (method, steps, eta, grid) in enumerate(runs):
@@ -209,8 +210,9 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
         final = None
         for p, _ in run(choice, method, steps, eta, seed, grid):
             final = p.x
-        finals.append(to_uint8(final[0].clamp(-1, 1)))
-        out.append((show(finals[-1]), caption(choice, method, steps, eta, grid, finals[-1])))
+        x = to_uint8(final[0].clamp(-1, 1))
+        finals.append((x, gradio_fixes.unchanging(show(x)) if key is not None else show(x)))
+        out.append((finals[-1][1], caption(choice, method, steps, eta, grid, x)))
         yield list(out)
     if key is not None:
         _GALLERIES.put(key, finals)

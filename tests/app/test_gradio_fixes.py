@@ -57,3 +57,74 @@ def test_a_reader_never_sees_a_partial_file_while_visitors_are_served_the_same_i
     for th in threads:
         th.join()
     assert short == []
+
+
+def _demo():
+    import gradio as gr
+
+    with gr.Blocks() as demo:
+        number = gr.Number(3, label="n")
+        text = gr.Textbox("hello", label="t")
+        gr.Button("go").click(lambda n: str(n), number, text)
+    return demo, number, text
+
+
+def test_a_new_session_renders_no_configuration_until_one_is_read(monkeypatch) -> None:
+    """A visitor's first request used to render every block's configuration on the event loop (about 45 ms for
+    this app's ~800 blocks); now a block's is rendered when it is read."""
+    from gradio import state_holder
+
+    from app import demo
+
+    gradio_fixes.apply()
+    rendered = []
+    real = demo.default_config.config_for_block
+    counting = staticmethod(lambda *a: rendered.append(a[0]) or real(*a))
+    monkeypatch.setattr(type(demo.default_config), "config_for_block", counting)
+    session = state_holder.SessionState(demo)
+    assert rendered == [] and len(session.config_values) == len(demo.blocks) > 500
+    some = next(iter(demo.blocks))
+    assert some in session.config_values and session.config_values[some]["id"] == some and rendered == [some]
+
+
+def test_the_sessions_record_is_gradios_own_when_it_is_read() -> None:
+    """What a deep link saves (every block's configuration, with the values events gave them) is what Gradio's
+    eager record holds, entry for entry."""
+    import copy
+
+    from gradio import state_holder
+
+    gradio_fixes.apply()
+    demo, number, text = _demo()
+    eager, lazy = state_holder.SessionState.__new__(state_holder.SessionState), state_holder.SessionState(demo)
+    gradio_fixes._ORIGINAL_SESSION_INIT(eager, demo)
+    assert isinstance(lazy.config_values, gradio_fixes.LazyConfigs)
+    for session in (eager, lazy):  # what an event does with the values of its input and output
+        session._update_value_in_config(number._id, 7)
+        session[text._id] = copy.copy(text)
+    assert dict(lazy.config_values.items()) == eager.config_values
+    assert list(lazy.components) == [c for c in eager.components if c] != []
+    assert lazy.config_values[number._id]["props"]["value"] == 7
+
+
+def test_an_unchanging_image_is_encoded_once_for_every_visitor_and_forgotten_with_it(tmp_path, monkeypatch) -> None:
+    import gc
+
+    encoded, real = [], processing_utils.encode_pil_to_bytes
+    monkeypatch.setattr(processing_utils, "encode_pil_to_bytes", lambda img, fmt: encoded.append(fmt) or real(img, fmt))
+    kept, fresh, cache = picture(2), picture(3), str(tmp_path)
+    result = gradio_fixes.unchanging((kept, "caption", [(kept, "a gallery pair")]))
+    assert result[0] is kept
+    paths = {gradio_fixes.save_pil_to_cache(kept, cache, format="png") for _ in range(5)}
+    assert len(paths) == 1 and encoded == ["png"]  # five visitors, one encoding
+    assert Path(gradio_fixes.save_pil_to_cache(kept, cache, format="webp")).suffix == ".webp"  # another format
+    for _ in range(2):
+        gradio_fixes.save_pil_to_cache(fresh, cache, format="png")  # not marked: encoded every time
+    assert encoded == ["png", "webp", "png", "png"]
+    Path(paths.pop()).unlink()  # Gradio's delete_cache removed the file: encoded again, served again
+    again = gradio_fixes.save_pil_to_cache(kept, cache, format="png")
+    assert Path(again).read_bytes()[:4] == b"\x89PNG" and len(encoded) == 5
+    ident = id(kept)
+    del kept, result
+    gc.collect()
+    assert ident not in gradio_fixes._UNCHANGING  # nothing kept for an image that is gone
