@@ -346,14 +346,15 @@ def launch_kwargs() -> dict[str, Any]:
 
 def warm_defaults(ahead: bool = False) -> threading.Thread:
     """Compute every panel's default result in the background (about two minutes on 2 cores), so that the first
-    visitors see them at once instead of waiting for them; each is computed once either way. ``ahead``: then, at a
-    low priority (visitors' requests come first), what visitors are likely to ask for next (the comparisons)."""
+    visitors see them at once instead of waiting for them; each is computed once either way. ``ahead``: then what
+    visitors are likely to ask for next (the comparisons). At a low priority, as every heavy event: the first
+    visitors' cheap requests come first."""
 
     def warm() -> None:
+        offload.lower_priority(offload.NICE)
         for fn in DEFAULTS:
             fn()
         if ahead:
-            offload.lower_priority(offload.NICE)
             reverse.warm_comparisons()
 
     thread = threading.Thread(target=warm, name="warm-defaults", daemon=True)

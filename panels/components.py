@@ -3,6 +3,7 @@ image input that hands over the uploaded file unread."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -12,6 +13,7 @@ import gradio as gr
 from gradio.components.plot import PlotData
 
 from diffusion.limits import Limit
+from panels import priority
 from panels.checks import check
 
 
@@ -36,6 +38,7 @@ class _Template:
 
 _ENCODED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # figure -> its encoded PNG, while it lives
 _ENCODE_LOCK = threading.Lock()
+_DRAWING = threading.Lock()  # one figure drawn at a time (Plot.postprocess)
 
 
 class DescribedPlotData(PlotData):
@@ -71,12 +74,22 @@ class Plot(gr.Plot):
                 hit = _ENCODED.get(value)
         except TypeError:  # not weak-referenceable (None, a plotly dict, ...)
             return super().postprocess(value)
-        if hit is None:
-            hit = super().postprocess(value)
-            if isinstance(hit, PlotData) and hit.type == "matplotlib":
-                hit = DescribedPlotData(type=hit.type, plot=hit.plot, chart=describe_figure(value))
+        if hit is not None:
+            return hit
+        # matplotlib holds the interpreter while it draws: figures drawn side by side all finish late (30 visitors
+        # arriving together: 12 figures at once, 2-5 s each instead of 0.2 s); one after the other, the first
+        # are done at once. A figure asked for again meanwhile (one remembered answer, many visitors) is drawn
+        # once. Heavy events (low-priority threads) draw theirs beside: they must not hold up this line.
+        with contextlib.nullcontext() if priority.on_heavy_thread() else _DRAWING:
             with _ENCODE_LOCK:
-                _ENCODED[value] = hit
+                hit = _ENCODED.get(value)
+            if hit is None:
+                with priority.cheap_work():  # heavy loops step aside meanwhile (panels/priority.py)
+                    hit = super().postprocess(value)
+                if isinstance(hit, PlotData) and hit.type == "matplotlib":
+                    hit = DescribedPlotData(type=hit.type, plot=hit.plot, chart=describe_figure(value))
+                with _ENCODE_LOCK:
+                    _ENCODED[value] = hit
         return hit
 
 

@@ -71,6 +71,7 @@ class _Pool:
 
     def _work(self) -> None:
         lower_priority(self.nice)
+        priority.mark_heavy_thread()
         while True:
             task = self.tasks.get()
             with contextlib.suppress(BaseException):  # a task reports its own errors; the thread serves the next

@@ -62,6 +62,32 @@ def leave() -> None:
         _changed.notify_all()
 
 
+def mark_heavy_thread() -> None:
+    """The calling thread runs heavy events (``panels.offload``'s pool): its figures are not cheap work."""
+    _local.heavy = True
+
+
+def on_heavy_thread() -> bool:
+    """Whether the calling thread runs heavy events (``mark_heavy_thread``)."""
+    return getattr(_local, "heavy", False)
+
+
+@contextlib.contextmanager
+def cheap_work() -> Iterator[None]:
+    """The expensive part of a cheap request outside its handler (Gradio encoding its figures, 0.1-0.3 s each
+    against a few milliseconds for a Markov simulation): heavy loops step aside while it runs, as for the handler.
+    On a heavy thread the same code is heavy work: it steps aside first instead."""
+    if on_heavy_thread():
+        step_aside()
+        yield
+        return
+    enter()
+    try:
+        yield
+    finally:
+        leave()
+
+
 def cheap(fn: F) -> F:
     """Mark a handler as cheap: while it runs, heavy loops pause at their next ``step_aside``."""
     if inspect.isgeneratorfunction(fn):

@@ -135,3 +135,32 @@ def test_a_figure_served_twice_is_encoded_once(monkeypatch) -> None:
     monkeypatch.setattr(gr.Plot, "postprocess", fail)
     assert plot.postprocess(fig) is first
     plt.close(fig)
+
+
+def test_visitors_figures_are_drawn_one_at_a_time_each_once_and_heavy_loops_wait_meanwhile(monkeypatch) -> None:
+    """Matplotlib holds the interpreter while it draws: a crowd's figures are drawn one after the other (the first
+    is ready first), a figure many visitors wait for is drawn once, and heavy loops step aside while they are."""
+    figures = [plt.subplots()[0] for _ in range(3)]
+    plot, real, drawing, log = Plot(format="png"), gr.Plot.postprocess, [], []
+
+    def slow(self, value):
+        drawing.append(value)
+        log.append((len(drawing), priority.cheap_running()))  # figures being drawn at this moment
+        time.sleep(0.1)
+        result = real(self, value)
+        drawing.remove(value)
+        return result
+
+    monkeypatch.setattr(gr.Plot, "postprocess", slow)
+    visitors = [threading.Thread(target=plot.postprocess, args=(figures[i % 3],)) for i in range(9)]
+    for v in visitors:
+        v.start()
+    time.sleep(0.05)
+    t0 = time.perf_counter()
+    priority.step_aside(max_wait=5)  # a heavy loop's checkpoint, while the figures are drawn
+    waited = time.perf_counter() - t0
+    for v in visitors:
+        v.join()
+    assert log == [(1, 1)] * 3  # three figures for nine visitors, one at a time, each counted as cheap work
+    assert waited > 0.15 and priority.cheap_running() == 0
+    plt.close("all")
