@@ -80,12 +80,12 @@ class Plot(gr.Plot):
         # arriving together: 12 figures at once, 2-5 s each instead of 0.2 s); one after the other, the first
         # are done at once. A figure asked for again meanwhile (one remembered answer, many visitors) is drawn
         # once. Heavy events (low-priority threads) draw theirs beside: they must not hold up this line.
-        with contextlib.nullcontext() if priority.on_heavy_thread() else _DRAWING:
+        # Heavy loops step aside while visitors' figures wait or are drawn (panels/priority.py).
+        with priority.cheap_work(), contextlib.nullcontext() if priority.on_heavy_thread() else _DRAWING:
             with _ENCODE_LOCK:
                 hit = _ENCODED.get(value)
             if hit is None:
-                with priority.cheap_work():  # heavy loops step aside meanwhile (panels/priority.py)
-                    hit = super().postprocess(value)
+                hit = super().postprocess(value)
                 if isinstance(hit, PlotData) and hit.type == "matplotlib":
                     hit = DescribedPlotData(type=hit.type, plot=hit.plot, chart=describe_figure(value))
                 with _ENCODE_LOCK:
