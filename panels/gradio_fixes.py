@@ -120,12 +120,14 @@ class LazyConfigs(dict):
     def __init__(self, session: Any, ids: list[int]) -> None:
         super().__init__()
         self.session, self.pending = session, dict.fromkeys(ids)
+        self.lock = threading.Lock()  # a session's events may read the record at the same time
 
     def _render(self, key: int) -> None:
-        if key in self.pending:
-            del self.pending[key]
-            config = self.session.blocks_config
-            super().__setitem__(key, config.config_for_block(key, [], config.blocks[key]))
+        with self.lock:
+            if key in self.pending:
+                config = self.session.blocks_config
+                super().__setitem__(key, config.config_for_block(key, [], config.blocks[key]))
+                del self.pending[key]
 
     def __contains__(self, key: object) -> bool:
         return super().__contains__(key) or key in self.pending
@@ -135,8 +137,9 @@ class LazyConfigs(dict):
         return super().__getitem__(key)
 
     def __setitem__(self, key: int, value: Any) -> None:
-        self.pending.pop(key, None)
-        super().__setitem__(key, value)
+        with self.lock:
+            self.pending.pop(key, None)
+            super().__setitem__(key, value)
 
     def items(self) -> Any:  # type: ignore[override]
         for key in list(self.pending):
