@@ -211,11 +211,11 @@ def compare(kind: Any, seed: int, weights: Any, custom, progress=gr.Progress()) 
         for p, _ in run(choice, method, steps, eta, seed, grid):
             final = p.x
         x = to_uint8(final[0].clamp(-1, 1))
-        finals.append((x, gradio_fixes.unchanging(show(x)) if key is not None else show(x)))
+        finals.append((x, show(x)))
         out.append((finals[-1][1], caption(choice, method, steps, eta, grid, x)))
         yield list(out)
     if key is not None:
-        _GALLERIES.put(key, finals)
+        _GALLERIES.put(key, gradio_fixes.unchanging(finals))  # served again: its pictures encoded once
 
 
 def warm_comparisons() -> None:
