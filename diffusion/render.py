@@ -180,11 +180,14 @@ def write_segments(
     size: tuple[int, int],
     lengths: list[int],
     fps: int = 60,
+    timeline_start: float = 0.0,
 ) -> Iterator[str]:
     """Encode (H, W, 3) uint8 frames of ``size`` (W, H) as consecutive H.264 MPEG-TS segments of ``lengths`` frames
     (``segment_lengths``), yielding each segment's path (from ``path_of(".ts")``) as soon as it is written: a
     player can start on the first while the rest still renders. Each segment carries its place on the film's
-    timeline (no B-frames, so none starts late), so ``join_segments`` makes them one film without re-encoding.
+    timeline (no B-frames, so none starts late), so ``join_segments`` makes them one film without re-encoding;
+    the film's first frame is shown at ``timeline_start`` seconds (a player's stream may start its clock later
+    than zero: placed there already, a segment can go out as it is).
     The encoder of each segment is started before its first frame is asked for: its start-up (a fifth of a
     second) overlaps the simulation instead of delaying the picture."""
     import imageio_ffmpeg
@@ -193,7 +196,8 @@ def write_segments(
     start = 0
     for length in lengths:
         path = path_of(".ts")
-        params = [*_H264, "-bf", "0", "-output_ts_offset", f"{start / fps:.6f}", "-muxdelay", "0", "-muxpreload", "0"]
+        offset = f"{timeline_start + start / fps:.6f}"
+        params = [*_H264, "-bf", "0", "-output_ts_offset", offset, "-muxdelay", "0", "-muxpreload", "0"]
         writer = imageio_ffmpeg.write_frames(
             path, size, fps=fps, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=2,
             output_params=[*params, "-f", "mpegts"],

@@ -1,5 +1,5 @@
-"""Gradio components of the app: plots encoded once with alt text, number fields built from a ``Limit``, and an
-image input that hands over the uploaded file unread."""
+"""Gradio components of the app: plots encoded once with alt text, number fields built from a ``Limit``, an
+image input that hands over the uploaded file unread, and a live video that streams segments without remuxing."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import contextlib
 import os
 import threading
 import weakref
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.components import video as gradio_video
 from gradio.components.plot import PlotData
 
 from diffusion.limits import Limit
@@ -147,6 +150,43 @@ class ImageInput(_Template, gr.Image):
             # guarantee local to the code that opens the file, whatever a future Gradio does.
             raise gr.Error("Only uploaded files can be used: upload the image (the API's handle_file does this).")
         return str(path)
+
+
+class LiveVideo(_Template, gr.Video):
+    """A streaming ``gr.Video`` whose segments, written already where Gradio's stream places them, go out as is.
+
+    Gradio probes every streamed segment (ffprobe) and remuxes it (ffmpeg) to put it on the stream's clock, which
+    starts at ``TIMELINE_START``: two processes and about 0.2 s of a 2-core machine a segment, taken from the film
+    being rendered beside them. A segment registered with ``placed`` (H.264 MPEG-TS without audio, written to
+    start at ``TIMELINE_START`` + ``start``; ``diffusion.render.write_segments`` with ``timeline_start``) skips
+    both: only its packets' continuity counters are renumbered, as Gradio does. The stream's packets are the
+    same either way (tests/test_live_video.py). Any other segment, or one out of order, takes Gradio's way.
+    """
+
+    TIMELINE_START = gradio_video.STREAM_PTS_BASE
+    _PLACED: OrderedDict[str, tuple[float, float]] = OrderedDict()  # path -> (start, duration) in seconds
+    _KEEP = 256  # registrations never streamed (an abandoned film) are forgotten after this many others
+
+    def __init__(self, value: Any = None, **kwargs: Any) -> None:
+        super().__init__(value, streaming=True, **kwargs)
+
+    @classmethod
+    def placed(cls, path: str, start: float, duration: float) -> str:
+        """Register a segment written to play from ``start`` for ``duration`` seconds of its film; returns ``path``
+        (to yield to this component)."""
+        cls._PLACED[path] = (start, duration)
+        while len(cls._PLACED) > cls._KEEP:
+            cls._PLACED.popitem(last=False)
+        return path
+
+    def _encode_chunk(self, output_id: str, path: str) -> Any:
+        entry = self._PLACED.pop(path, None)
+        state = gradio_video._stream_states.get(output_id)
+        if entry is None or state is None or state.slot.encoder is not None or abs(state.video_time - entry[0]) > 1e-6:
+            return super()._encode_chunk(output_id, path)
+        data = gradio_video._continue_counters(Path(path).read_bytes(), state.counters)
+        state.video_time += entry[1]
+        return {"data": data, "duration": entry[1], "extension": ".ts"}
 
 
 def _in(root: str, path: str) -> bool:

@@ -25,6 +25,7 @@ from diffusion.particles import SCENARIOS, ParticleParams
 from diffusion.render import FilmRecord, film, join_segments, segment_lengths, write_gif, write_mp4, write_segments
 from panels import common
 from panels.common import Number, PanelContext, Plot, Slider, make_translator, output_path, user_errors
+from panels.components import LiveVideo
 from panels.priority import step_aside
 from panels.thermodynamics_plots import density_figure, entropy_figure
 from panels.thermodynamics_strings import STRINGS
@@ -36,7 +37,7 @@ GIF_FPS, GIF_MAX_FRAMES = 20, 200
 # DIFFUSION_STREAM_FILMS=0 turns it off: the whole film then comes sooner (about 5 s instead of 8 s for the
 # defaults, bench/README.md), its first picture later.
 STREAMING = bool(shutil.which("ffmpeg") and shutil.which("ffprobe")) and os.environ.get("DIFFUSION_STREAM_FILMS") != "0"
-SEGMENT_FRAMES = 60  # a streamed segment per second of film after the first tenth (each costs Gradio two ffmpeg runs)
+SEGMENT_FRAMES = 60  # a streamed segment per second of film after the first tenth
 ENTROPY_CELLS = (40, 30)
 
 
@@ -144,9 +145,12 @@ def run_streamed(
     segments: list[str] = []
     size = (int(job.params.width), int(job.params.height))
     lengths = segment_lengths(job.n_frames, every=SEGMENT_FRAMES)
-    for path in write_segments(job.frames, output_path, size, lengths, FPS):
+    # written where the live video's stream plays them: they go out as they are (no probe, no remux)
+    written = write_segments(job.frames, output_path, size, lengths, FPS, timeline_start=LiveVideo.TIMELINE_START)
+    for path, length in zip(written, lengths, strict=True):
+        start = sum(lengths[: len(segments)]) / FPS
         segments.append(path)
-        yield path, *(gr.skip() for _ in range(5))  # each segment as soon as it is encoded
+        yield LiveVideo.placed(path, start, length / FPS), *(gr.skip() for _ in range(5))  # as soon as encoded
     mp4 = join_segments(segments, output_path(".mp4"))
     yield None, mp4, *_results(job)  # the stream is complete: no more segments
 
@@ -207,7 +211,7 @@ def _layout(ctx: PanelContext) -> dict[str, Any]:
             # the film as it renders (streamed), shown in place of the last one until the whole film is there
             if STREAMING:
                 live_id = "thermo-live" + ctx.suffix
-                ui["live"] = gr.Video(streaming=True, visible=False, elem_id=live_id, **video)
+                ui["live"] = LiveVideo(visible=False, elem_id=live_id, **video)
             ui["gif_file"] = gr.File(label=t("thermo.gif_file"), interactive=False, visible=False)
             ui["numbers"] = gr.Markdown()
     with gr.Row():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import imageio.v3 as iio
 import pytest
 from gradio_client.exceptions import AppError
@@ -100,9 +102,14 @@ def test_the_streamed_film_is_the_whole_film_in_segments() -> None:
     whole film, the plots and the numbers, as /thermo_run gives them."""
     from panels import thermodynamics
     from panels.common import no_progress
+    from panels.components import LiveVideo
 
     updates = list(thermodynamics.run_streamed("driven", 500, 2, 1.0, 0.2, 0.8, 10.0, 0, False, 0, no_progress))
     segments, (last, mp4, gif, density, entropy, text) = [u[0] for u in updates[:-1]], updates[-1]
     assert last is None and all(s.endswith(".ts") for s in segments) and len(segments) == 3  # 6, 60, 54 frames
     assert len(list(iio.imiter(mp4, plugin="FFMPEG"))) == 120 and gif is None
+    # the segments were written on the live video's clock (they stream as they are), the whole film from zero
+    assert [LiveVideo._PLACED.pop(s) for s in segments] == [(0.0, 0.1), (0.1, 1.0), (1.1, 0.9)]
+    probe = ["ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", mp4]
+    assert float(subprocess.run(probe, capture_output=True, text=True, check=True).stdout) == 0.0
     assert density is not None and entropy is not None and "500 particles × 120 frames" in text
