@@ -52,14 +52,14 @@ MAX_FRAMES = 200  # frames kept for the scrubber and the GIF (about 3 MB per vis
 MODEL_MB = 64  # a Hub model as it loads (weights read, then converted): what make_room must find
 DEFAULT_SEED = 0
 STREAM_INTERVAL_S = 0.25  # at most 4 updates a second: each one's encoding competes with the model for the CPU
-# each comparison's whole gallery within about 15 s on a 2-core CPU (0.12 s a network evaluation at 128 x 128): 88
-# evaluations for "steps" (it was 1 to 100: 186), 120 for "ddpm-vs-ddim" (it was 50 / 50 / 200: 300), 120 for
-# "post-grid", 60 for "eta"
+# each comparison's whole gallery within 15 s on a 2-core CPU (0.12-0.13 s a network evaluation at 128 x 128, and
+# batching variants gains nothing there, bench/README.md): 88 evaluations for "steps" (it was 1 to 100: 186), 100
+# for "ddpm-vs-ddim" (it was 50 / 50 / 200: 300), 100 for "post-grid" (it was 10 and 50 steps: 120), 60 for "eta"
 COMPARISONS = {
     "steps": [("ddim", n, 0.0, "uniform") for n in (1, 2, 5, 10, 20, 50)],
     "eta": [("ddim", 20, eta, "uniform") for eta in (0.0, 0.5, 1.0)],
-    "ddpm-vs-ddim": [("ddim", 10, 0.0, "uniform"), ("ddpm", 10, 0.0, "uniform"), ("ddpm", 100, 0.0, "uniform")],
-    "post-grid": [(m, n, 0.0, g) for n in (10, 50) for m, g in (("ddim", "post"), ("ddim", "uniform"))],
+    "ddpm-vs-ddim": [("ddim", 10, 0.0, "uniform"), ("ddpm", 10, 0.0, "uniform"), ("ddpm", 80, 0.0, "uniform")],
+    "post-grid": [(m, n, 0.0, g) for n in (10, 40) for m, g in (("ddim", "post"), ("ddim", "uniform"))],
 }
 
 
