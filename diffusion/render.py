@@ -137,12 +137,12 @@ def _temp_color(temp: float, green: int) -> tuple[int, int, int]:
     return int(255 * t), green, int(255 * (1 - t))
 
 
-# One encoder thread: a film is encoded on one core while it renders on the other. x264 "ultrafast" with its
-# deblocking filter turned back on ("deblock=0,0": on, at its default strength; ultrafast drops it, which made crowded particles blocky) at quality 29: the 5 s
-# default film (60 fps, 800 x 600, every pixel of the trails moving) encodes with 1.75 s of CPU instead of 2.4 s
-# ("superfast" at 28) and decodes with 0.52 s instead of 0.94 (the visitor's browser; on this benchmark's machine
-# the same 2 cores), at 11.0 MB instead of 8.9 and 22.2 dB instead of 22.4 against the rendered frames
-# (bench/README.md). "veryfast" at 23, before: 3.4 s and 12.8 MB.
+# One encoder thread: a film is encoded on one core while it renders on the other. x264 "ultrafast" at quality 29,
+# with the deblocking filter that ultrafast drops turned back on ("deblock=0,0"; without it crowded particles look
+# blocky): the 5 s default film (60 fps, 800 x 600, every pixel of the trails moving) encodes with 1.75 s of CPU
+# instead of 2.4 s ("superfast" at 28) and decodes with 0.52 s instead of 0.94 (the visitor's browser; on this
+# benchmark's machine the same 2 cores), at 11.0 MB instead of 8.9 and 22.2 dB instead of 22.4 against the rendered
+# frames (bench/README.md). "veryfast" at 23, before: 3.4 s and 12.8 MB.
 _H264 = ["-preset", "ultrafast", "-x264-params", "deblock=0,0", "-crf", "29", "-threads", "1"]
 
 

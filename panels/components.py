@@ -9,7 +9,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gradio as gr
 from gradio.components import video as gradio_video
@@ -164,7 +164,7 @@ class LiveVideo(_Template, gr.Video):
     """
 
     TIMELINE_START = gradio_video.STREAM_PTS_BASE
-    _PLACED: OrderedDict[str, tuple[float, float]] = OrderedDict()  # path -> (start, duration) in seconds
+    _PLACED: ClassVar[OrderedDict[str, tuple[float, float]]] = OrderedDict()  # path -> (start, duration) in seconds
     _KEEP = 256  # registrations never streamed (an abandoned film) are forgotten after this many others
 
     def __init__(self, value: Any = None, **kwargs: Any) -> None:
