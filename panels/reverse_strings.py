@@ -93,7 +93,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "that is still 99 % signal, but it is handed pure noise. With the post's noise-predicting network the "
             "result is noise with a little structure. Our bundled model predicts x₀ and knows a single image, so it "
             "repaints that image whatever x_t looks like: its final image survives the wrong grid (the *post-grid* "
-            "comparison loses about 1 dB), but watch x_t while it streams: it stays noise until the last step, because "
+            "comparison loses at most about half a dB), but watch x_t while it streams: it stays noise until the last step, because "
             "every step believed it was almost done. A sampler with fewer steps must use a sub-grid of [0, T−1] that "
             "starts at T − 1 (here: evenly spaced from 999 to 0)."
         ),
@@ -177,7 +177,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "**为什么网格必须从 T − 1 开始(原文的 bug)。** 原文的 `generate(steps=N)` 走的是 t = N−1, …, 0。"
             "N = T = 1000 时这正好是每一步;但 N = 50 时它从 t = 49 开始,网络在这里期望的是仍有 99% 信号的图像,拿到的却是纯噪声。"
             "用原文那种预测噪声的网络,结果是带一点结构的噪声。我们的内置模型直接预测 x₀,而且只认识一张图像,"
-            "所以不管 x_t 是什么它都会把这张图重新画出来:最终图像在错误的网格下也能保住(*post-grid* 比较只低约 1 dB),"
+            "所以不管 x_t 是什么它都会把这张图重新画出来:最终图像在错误的网格下也能保住(*post-grid* 比较最多只低约 0.5 dB),"
             "但请观察流式显示的 x_t:它一直是噪声,直到最后一步,因为每一步都以为自己快完成了。"
             "步数较少的采样器必须使用 [0, T−1] 上从 T − 1 开始的子网格(这里:从 999 到 0 均匀分布)。"
         ),
