@@ -1,7 +1,7 @@
 """Load benchmark: start the app, run N concurrent gradio_client sessions against a mix of endpoints.
 
 Run: python bench/load.py [--sessions 20] [--seconds 60] [--finetuners 0] [--abandoners 0] [--processes 4]
-                          [--json results.json]
+                          [--json results.json] [--cold]
 
 Each session is its own ``gradio_client.Client`` (its own Gradio session, and its own address: the app runs as
 behind the Space's proxy and each session sends its own X-Forwarded-For) and loops over a shuffled mix of
@@ -14,7 +14,10 @@ for the "steady" requests (sent ``STEADY_AFTER_S`` or more after the start: ever
 in the same instant, when nothing is in memory yet), the longest queue position seen (``job.status().rank``),
 and the app's resident memory (sampled every 0.25 s from /proc; peak and at the end).
 
-Every client connects first (fetches the app's config), then the clock starts for all of them at once: a crowd
+The app it starts is loaded once its warm-up is done (every panel's default result and the comparisons, computed
+in the background at start-up: about 2.5 minutes here), as a Space that has been up; ``--cold`` starts the clients
+while it runs (visitors arriving just after a restart). Every client connects first (fetches the app's config),
+then the clock starts for all of them at once: a crowd
 arriving in the same second is ``bench/page_burst.py``'s case, and here it would time the clients' own parsing of
 the config. The clients run in ``--processes`` processes (threads in each): one Python process for 34 clients
 measured its own interpreter too (on a Space the visitors' browsers are elsewhere; here they share the server's
@@ -95,6 +98,24 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(k) for k in kids] + [g for k in kids for g in _children(int(k))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, its waited-for children included, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, below: float = 0.1, window_s: float = 5.0, limit_s: float = 600.0) -> float:
+    """Wait until the app has used under ``below`` of a core over ``window_s`` (its warm-up of every panel's
+    default result, then the comparisons, is done: about 2.5 minutes on 2 cores); returns the seconds waited."""
+    t0 = time.time()
+    while time.time() - t0 < limit_s:
+        before = cpu_seconds(pid)
+        time.sleep(window_s)
+        if cpu_seconds(pid) - before < below * window_s:
+            break
+    return time.time() - t0
 
 
 def start_app(port: int) -> subprocess.Popen:
@@ -211,14 +232,18 @@ def run(
     finetuners: int = 0,
     abandoners: int = 0,
     processes: int = 1,
+    cold: bool = False,
 ) -> dict:
-    """Start the app (unless ``url``), load it, and return the figures as a dict."""
+    """Start the app (unless ``url``), wait for its warm-up (unless ``cold``), load it, and return the figures as
+    a dict."""
     proc = None
     if url is None:
         port = free_port()
         proc = start_app(port)
         url = f"http://127.0.0.1:{port}/"
     pid = proc.pid if proc else None
+    if pid and not cold:
+        wait_until_idle(pid)  # a Space that has been up: its warm-up done
     samples: list[float] = []
     stop = threading.Event()
 
@@ -312,8 +337,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4, help="client processes (the sessions are shared out)")
     parser.add_argument("--url", default=None, help="load a running app instead of starting one")
     parser.add_argument("--json", default=None, help="also write the report here")
+    parser.add_argument("--cold", action="store_true", help="start the clients during the app's warm-up")
     args = parser.parse_args()
-    report = run(args.sessions, args.seconds, args.url, args.finetuners, args.abandoners, args.processes)
+    load = (args.sessions, args.seconds, args.url, args.finetuners, args.abandoners, args.processes)
+    report = run(*load, cold=args.cold)
     print(
         f"{report['sessions']} sessions (+{args.finetuners} fine-tuning, +{args.abandoners} abandoning) in "
         f"{report['processes']} client processes, connected in {report['connect_s']} s, then "

@@ -18,7 +18,7 @@ import platform
 import statistics
 import time
 
-from load import free_port, start_app
+from load import free_port, start_app, wait_until_idle
 
 LIVE, WHOLE = "#thermo-live_page video", "#thermo-video_page video"
 MOVING = "(sel) => { const v = document.querySelector(sel); return !!v && v.currentTime > 0; }"
@@ -52,7 +52,7 @@ def main() -> None:
     if not url:
         port = free_port()
         app, url = start_app(port), f"http://127.0.0.1:{port}"
-        time.sleep(150)  # every panel's default result is computed in the background first (about 2 minutes)
+        wait_until_idle(app.pid)  # every panel's default result is computed in the background first
     if args.browser_nice:
         os.nice(args.browser_nice)  # after the app started: chromium inherits it, the app does not
     try:
