@@ -17,11 +17,10 @@ and the app's resident memory (sampled every 0.25 s from /proc; peak and at the 
 The app it starts is loaded once its warm-up is done (every panel's default result and the comparisons, computed
 in the background at start-up: about 2.5 minutes here), as a Space that has been up; ``--cold`` starts the clients
 while it runs (visitors arriving just after a restart). Every client connects first (fetches the app's config),
-then the clock starts for all of them at once: a crowd
-arriving in the same second is ``bench/page_burst.py``'s case, and here it would time the clients' own parsing of
-the config. The clients run in ``--processes`` processes (threads in each): one Python process for 34 clients
-measured its own interpreter too (on a Space the visitors' browsers are elsewhere; here they share the server's
-2 cores in any case).
+then the clock starts for all of them at once: a crowd arriving in the same second is ``bench/page_burst.py``'s
+case, and here it would time the clients' own parsing of the config. The clients run in ``--processes`` processes
+(threads in each): one Python process for 34 clients measured its own interpreter too (on a Space the visitors'
+browsers are elsewhere; here they share the server's 2 cores in any case).
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ class LiveVideo(_Template, gr.Video):
     being rendered beside them. A segment registered with ``placed`` (H.264 MPEG-TS without audio, written to
     start at ``TIMELINE_START`` + ``start``; ``diffusion.render.write_segments`` with ``timeline_start``) skips
     both: only its packets' continuity counters are renumbered, as Gradio does. The stream's packets are the
-    same either way (tests/test_live_video.py). Any other segment, or one out of order, takes Gradio's way.
+    same either way (tests/app/test_live_video.py). Any other segment, or one out of order, takes Gradio's way.
     """
 
     TIMELINE_START = gradio_video.STREAM_PTS_BASE

@@ -93,8 +93,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "that is still 99 % signal, but it is handed pure noise. With the post's noise-predicting network the "
             "result is noise with a little structure. Our bundled model predicts x₀ and knows a single image, so it "
             "repaints that image whatever x_t looks like: its final image survives the wrong grid (the *post-grid* "
-            "comparison loses at most about half a dB), but watch x_t while it streams: it stays noise until the last step, because "
-            "every step believed it was almost done. A sampler with fewer steps must use a sub-grid of [0, T−1] that "
+            "comparison loses at most about half a dB), but watch x_t while it streams: it stays noise until the last "
+            "step, because every step believed it was almost done. A sampler with fewer steps must use a sub-grid of [0, T−1] that "
             "starts at T − 1 (here: evenly spaced from 999 to 0)."
         ),
     },

@@ -34,8 +34,7 @@ t = make_translator(STRINGS)
 
 GIF_FPS, GIF_MAX_FRAMES = 20, 200
 # Gradio streams a video (HLS) with the system's ffmpeg and ffprobe; without them the film arrives whole.
-# DIFFUSION_STREAM_FILMS=0 turns it off: the whole film then comes sooner (about 5 s instead of 8 s for the
-# defaults, bench/README.md), its first picture later.
+# DIFFUSION_STREAM_FILMS=0 turns it off: the film then arrives whole, its first picture as late as its last.
 STREAMING = bool(shutil.which("ffmpeg") and shutil.which("ffprobe")) and os.environ.get("DIFFUSION_STREAM_FILMS") != "0"
 SEGMENT_FRAMES = 60  # a streamed segment per second of film after the first tenth
 ENTROPY_CELLS = (40, 30)
