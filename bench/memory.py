@@ -16,7 +16,7 @@ import platform
 import time
 
 from gradio_client import Client, handle_file
-from load import FINETUNE, SHAPES, address, free_port, rss_mb, start_app
+from load import FINETUNE, SHAPES, address, free_port, rss_mb, start_app, wait_until_idle
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     app = start_app(port)
     url = f"http://127.0.0.1:{port}/"
     try:
-        time.sleep(90)  # the default results warm up in the background (about a minute): measure after them
+        wait_until_idle(app.pid)  # the default results warm up in the background: measure after them
         print(f"machine: {platform.processor() or platform.machine()}, start RSS {rss_mb(app.pid):.0f} MB")
         settings = list(FINETUNE)
         settings[5], settings[9] = args.steps, args.steps  # steps, preview every

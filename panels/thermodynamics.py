@@ -9,6 +9,7 @@ Endpoint (``gradio_client``):
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import time
@@ -146,10 +147,10 @@ def run_streamed(
     lengths = segment_lengths(job.n_frames, every=SEGMENT_FRAMES)
     # written where the live video's stream plays them: they go out as they are (no probe, no remux)
     written = write_segments(job.frames, output_path, size, lengths, FPS, timeline_start=LiveVideo.TIMELINE_START)
-    for path, length in zip(written, lengths, strict=True):
-        start = sum(lengths[: len(segments)]) / FPS
+    starts = itertools.accumulate(lengths[:-1], initial=0)  # each segment's first frame
+    for path, start, length in zip(written, starts, lengths, strict=True):
         segments.append(path)
-        yield LiveVideo.placed(path, start, length / FPS), *(gr.skip() for _ in range(5))  # as soon as encoded
+        yield LiveVideo.placed(path, start / FPS, length / FPS), *(gr.skip() for _ in range(5))  # as soon as encoded
     mp4 = join_segments(segments, output_path(".mp4"))
     yield None, mp4, *_results(job)  # the stream is complete: no more segments
 
