@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from diffusion import flow, imaging, limits, training
+from diffusion.forward import split_prediction
 from diffusion.process import Diffusion
 from diffusion.sampling import classifier_free_guidance, sample_progressive, timestep_grid
 from diffusion.unet import sinusoidal_embedding
@@ -212,8 +213,22 @@ def score_field(model: ToyMLP, t: int, grid: np.ndarray) -> np.ndarray:
     schedule = schedule_of(model.config)
     x = torch.as_tensor(grid, dtype=torch.float32)
     with torch.inference_mode():
-        eps = model(x, torch.full((len(x),), t, dtype=torch.long))
+        eps = as_epsilon(model, model.config)(x, torch.full((len(x),), t, dtype=torch.long))
     return (-eps / math.sqrt(1 - schedule.alpha_bars[t])).numpy()
+
+
+def as_epsilon(fn, config: ToyConfig):
+    """A denoising network ``fn`` (x (K, 2), t (K,)) -> its output, as the noise estimate eps it implies: the
+    probability-flow ODE and the score need eps whatever the network predicts (x0 and v are converted with
+    ``forward.split_prediction``; timesteps t >= 0 only, where sigma > 0)."""
+    if config.prediction == "eps":
+        return fn
+    schedule = schedule_of(config)
+
+    def eps(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return split_prediction(config.prediction, schedule, x, t, fn(x, t))[1]
+
+    return eps
 
 
 def sliced_wasserstein(a: np.ndarray, b: np.ndarray, projections: int = 128, seed: int = 0) -> float:
@@ -294,7 +309,7 @@ def ode_between(model: ToyMLP, s_nodes: np.ndarray, fn=None) -> flow.OdeField:
     if model.config.objective == "flow":
         return flow.flow_field(fn, s_nodes)
     ts = [timestep_at(model.config, float(s)) for s in s_nodes]
-    return flow.pf_ode_field(fn, schedule_of(model.config), np.array(ts))
+    return flow.pf_ode_field(as_epsilon(fn, model.config), schedule_of(model.config), np.array(ts))
 
 
 def sample_path(

@@ -53,6 +53,7 @@ from panels.i18n import (  # noqa: F401
     Strings,
     build_i18n,
     cjk_font,
+    draws_labels,
     follow_reader_language,
     forced_language_of,
     language,

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 CHANNELS_SHOWN = 4
 ZH = {
@@ -19,6 +19,7 @@ ZH = {
 _ = plot_text(ZH)
 
 
+@draws_labels
 def inside_figure(features: dict[str, torch.Tensor], t: int) -> Figure:
     """One row per stage of a forward pass (batch row 0): the 4 most active channels of every feature map, with
     its shape, and the time (+ label) embedding as a curve. The skip connections join "down k" to "up k"."""

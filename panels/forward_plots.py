@@ -9,7 +9,7 @@ import torch
 from matplotlib.figure import Figure
 
 from diffusion.schedules import SCHEDULES, alpha_bars_from_start, make_schedule
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 ZH = {
     "ᾱ_t = ∏(1 − β)  (log scale)": "ᾱ_t = ∏(1 − β)(对数刻度)",
@@ -30,6 +30,7 @@ _ = plot_text(ZH)
 SCHEDULE_COLORS = {"linear": "#1f77b4", "cosine": "#2ca02c", "seed-cosine": "#d62728"}
 
 
+@draws_labels
 def schedules_figure(T: int) -> Figure:
     """beta_t, alpha_bar_t and log-SNR of the three named schedules, side by side."""
     fig = Figure(figsize=(11, 3.3), layout="constrained")
@@ -51,6 +52,7 @@ def schedules_figure(T: int) -> Figure:
     return fig
 
 
+@draws_labels
 def histogram_figure(x_t: torch.Tensor, alpha_bar: float, x0: torch.Tensor) -> Figure:
     """Histogram of x_t's pixels against N(0, 1) and against the exact law of x_t given this x_0.
 
@@ -75,6 +77,7 @@ def histogram_figure(x_t: torch.Tensor, alpha_bar: float, x0: torch.Tensor) -> F
     return fig
 
 
+@draws_labels
 def post_demo_figure(rows: dict[str, list[np.ndarray]], betas: np.ndarray) -> Figure:
     """A grid: one row per convention, one column per step; images already mapped to [0, 1] for display."""
     n_rows, n_cols = len(rows), len(betas) + 1
@@ -94,6 +97,7 @@ def post_demo_figure(rows: dict[str, list[np.ndarray]], betas: np.ndarray) -> Fi
     return fig
 
 
+@draws_labels
 def mean_brightness_figure(means_01: list[float], means_pm1: list[float]) -> Figure:
     """Mean pixel value per step of the post's [0, 1] chain and the [-1, 1] chain (mapped to [0, 1])."""
     fig = Figure(figsize=(4.6, 3.0), layout="constrained")

@@ -11,6 +11,7 @@ import contextvars
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -20,6 +21,7 @@ Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 LANGUAGES = ("en", "zh")
 # Plots are drawn on the server: Chinese labels need a CJK font (packages.txt installs this one on a Space).
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+CJK_FILES = ("wqy", "notosanscjk", "notosanssc", "sourcehansans")  # their files' names, lower case
 
 
 def merge_strings(*tables: Strings) -> Strings:
@@ -114,8 +116,9 @@ def cjk_font() -> str | None:
     """A font matplotlib can draw Chinese with (the first of ``CJK_FONTS`` installed), or None."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
+    found = _installed_cjk_font(font_manager.fontManager)
+    if found is None:  # installed after matplotlib cached its font list? register the files it has not seen
+        found = register_cjk_files(font_manager.fontManager, font_manager.findSystemFonts())
     if found:
         import matplotlib
 
@@ -125,15 +128,50 @@ def cjk_font() -> str | None:
     return found
 
 
+def register_cjk_files(manager: Any, paths: list[str]) -> str | None:
+    """Add the CJK font files among ``paths`` that matplotlib's font ``manager`` does not list yet (its list is
+    cached on disk at first use: a font installed later is invisible to it); the CJK font it now has, or None."""
+    known = {f.fname for f in manager.ttflist}
+    for path in paths:
+        if path not in known and any(part in Path(path).name.lower() for part in CJK_FILES):
+            manager.addfont(path)
+    return _installed_cjk_font(manager)
+
+
+def _installed_cjk_font(manager: Any) -> str | None:
+    installed = {f.name for f in manager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+_DRAWING: contextvars.ContextVar[bool] = contextvars.ContextVar("drawing_a_figure", default=False)
+
+
+def draws_labels(make_figure: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a plots module's figure function: the ``_()`` texts made while it runs are drawn by matplotlib, so
+    they fall back to English where no Chinese font is installed. Every other ``_()`` text (HTML, table
+    headers, statuses) is in the reader's language whatever fonts there are: the browser draws it."""
+
+    @functools.wraps(make_figure)
+    def drawing(*args: Any, **kwargs: Any) -> Any:
+        token = _DRAWING.set(True)
+        try:
+            return make_figure(*args, **kwargs)
+        finally:
+            _DRAWING.reset(token)
+
+    return drawing
+
+
 def plot_text(zh: dict[str, str]) -> Callable[[str], str]:
     """``_(text)`` for a plots module: its English text, or the Chinese of ``zh`` when the reader reads Chinese
-    and a Chinese font is installed (``zh`` is keyed by the English text; a test checks that every ``_()`` text
-    of every plots module has its entry)."""
+    (inside a ``draws_labels`` figure function: and a Chinese font is installed). ``zh`` is keyed by the English
+    text; a test checks that every ``_()`` text of every plots module has its entry."""
 
     cjk_font()  # now, not at the first Chinese text: a figure's text objects keep the fonts of their creation
 
     def _(text: str) -> str:
-        return zh.get(text, text) if plot_language(None) == "zh" else text
+        lang = plot_language(None) if _DRAWING.get() else reader_language()
+        return zh.get(text, text) if lang == "zh" else text
 
     return _
 

@@ -86,7 +86,7 @@ class Fit:
 
 def objectives(seed, state, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_objectives: every sampler of both objectives against network evaluations."""
-    state, lang, seed = session_model(state, request), common.plot_language(request), check(limits.POINT_SEED, seed)
+    state, lang, seed = session_model(state, request), common.language(request), check(limits.POINT_SEED, seed)
     models, data = dict(state.get("models") or {state["objective"]: state["model"]}), state["data"]
     for objective in flow.OBJECTIVES:
         if objective not in models:
@@ -98,11 +98,14 @@ def objectives(seed, state, request: gr.Request = None, progress=gr.Progress()):
                 yield status, None, None, state
             models[objective] = run.model
     state = {**state, "models": models}
-    yield (*compare_all(models, data, seed, lang), state)
+    yield (*compare_all(models, data, seed, lang, common.plot_language(request)), state)
 
 
-def compare_all(models: dict[str, toy2d.ToyMLP], data: np.ndarray, seed: int, lang: str) -> tuple[str, Figure, dict]:
-    """(status, chart, numbers) of ``toy2d.sampler_curves`` over ``models``."""
+def compare_all(
+    models: dict[str, toy2d.ToyMLP], data: np.ndarray, seed: int, lang: str, plot_lang: str
+) -> tuple[str, Figure, dict]:
+    """(status, chart, numbers) of ``toy2d.sampler_curves`` over ``models``: the status in ``lang``, the chart's
+    labels in ``plot_lang`` (English where no Chinese font is installed)."""
     n = min(CURVE_POINTS, len(data) // 2)
     curves = toy2d.sampler_curves(models, data, n, seed, budgets=CURVE_BUDGETS)
     floor = toy2d.sample_floor(data, n, seed)
@@ -110,7 +113,7 @@ def compare_all(models: dict[str, toy2d.ToyMLP], data: np.ndarray, seed: int, la
     best = min(((swd, name) for name, pts in curves.items() for nfe, swd in pts if nfe <= 20))
     status = say(STRINGS, "lab.compared", lang, best=curve_label(best[1], lang), swd=best[0], floor=floor)
     numbers = {"curves": {k: [[nfe, round(d, 5)] for nfe, d in v] for k, v in curves.items()}, "floor": floor}
-    return status, sampler_figure(curves, floor, noise, lang), {**numbers, "noise": noise}
+    return status, sampler_figure(curves, floor, noise, plot_lang), {**numbers, "noise": noise}
 
 
 _LABELLED: OrderedDict[tuple[str, int], toy2d.ToyMLP] = OrderedDict()  # (objective, seed) -> model
@@ -158,14 +161,15 @@ def _w_curve(model: toy2d.ToyMLP, seed: int, data: np.ndarray, labels: np.ndarra
 
 def guidance(objective, w, seed, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_guidance: the same-noise triptych (too weak, right, too strong) and the chosen w."""
-    objective, lang = as_choice(objective, "Objective", OBJECTIVES), common.plot_language(request)
+    objective, lang = as_choice(objective, "Objective", OBJECTIVES), common.language(request)
+    plot_lang = common.plot_language(request)
     w, seed = check(limits.POINT_GUIDANCE, w), check(limits.POINT_SEED, seed)
     for status, model in labelled_model(objective, seed, lang):
         if model is None:
             yield status, None, None, None
     data, labels = toy2d.labelled_shapes(LABELLED_POINTS, seed)
     shown = [*zip(("lab.weak", "lab.right", "lab.strong"), TRIPTYCH, strict=True), ("lab.yours", w)]
-    panels = [(f"{say(STRINGS, key, lang)} · w = {v:g}", *guided(model, v, seed)) for key, v in shown]
+    panels = [(f"{say(STRINGS, key, plot_lang)} · w = {v:g}", *guided(model, v, seed)) for key, v in shown]
     scores = _w_curve(model, seed, data, labels)
     mine = toy2d.guidance_scores(panels[-1][1], panels[-1][2], data, labels)
     sampler = "{} {}".format(*GUIDED_SAMPLER[objective]).title()
@@ -181,7 +185,8 @@ def guidance(objective, w, seed, request: gr.Request = None, progress=gr.Progres
         sampler=sampler,
     )
     numbers = {"w": w, **mine, "curve": [{"w": v, **s} for v, s in zip(W_CURVE, scores, strict=True)]}
-    yield status, guidance_figure(panels, data, lang), scores_figure(list(W_CURVE), scores, w, lang), numbers
+    figures = guidance_figure(panels, data, plot_lang), scores_figure(list(W_CURVE), scores, w, plot_lang)
+    yield status, *figures, numbers
 
 
 _VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> {s: (log p on the grid, mesh)}
@@ -215,7 +220,7 @@ def view(s, state, request: gr.Request = None):
 
 def trace(s, x, y, state, request: gr.Request = None):
     """Handler for /points_trace: the view at time s with the ODE path through (x, y) (None, None: no path)."""
-    state, lang = session_model(state, request), common.plot_language(request)
+    state, lang, plot_lang = session_model(state, request), common.language(request), common.plot_language(request)
     s = round(check(limits.FLOW_TIME, s), 2)
     model, t0 = state["model"], time.perf_counter()
     log_p, mesh = _density_and_mesh(model, s)
@@ -224,7 +229,8 @@ def trace(s, x, y, state, request: gr.Request = None):
         point = np.array([check(VIEW_LIMIT.named("x"), x), check(VIEW_LIMIT.named("y"), y)])
         path = toy2d.trajectory(model, point, s)
     mass = float(np.exp(log_p).sum() * (2 * VIEW_EXTENT / (GRID - 1)) ** 2)
-    title = say(STRINGS, "lab.density_title", lang, s=s, model=say(STRINGS, f"lab.{model.config.objective}", lang))
+    model_name = say(STRINGS, f"lab.{model.config.objective}", plot_lang)
+    title = say(STRINGS, "lab.density_title", plot_lang, s=s, model=model_name)
     picture = _picture(view_figure(log_p, mesh, path, state["data"][:3000], title))
     status = say(STRINGS, "lab.viewed", lang, s=s, mass=mass, seconds=time.perf_counter() - t0)
     numbers: dict[str, Any] = {"s": s, "mass": round(mass, 4), "objective": model.config.objective}

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 ZH = {
     "Sunny": "晴",
@@ -78,6 +78,7 @@ def _node_positions(k: int) -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)], axis=1) * (1.0 if k > 2 else 0.9)
 
 
+@draws_labels
 def transition_diagram(matrix: np.ndarray) -> Figure:
     """Draw states as circles and every non-zero transition as a labelled arrow."""
     k = matrix.shape[0]
@@ -151,6 +152,7 @@ def _draw_edge(ax, pos: np.ndarray, i: int, j: int, p: float) -> None:
     )
 
 
+@draws_labels
 def convergence_figure(
     time_avg: np.ndarray, ensemble: np.ndarray, laws: np.ndarray, pi: np.ndarray | None, n_chains: int
 ) -> Figure:
@@ -195,6 +197,7 @@ def convergence_figure(
     return fig
 
 
+@draws_labels
 def n_step_figure(laws_by_start: np.ndarray) -> Figure:
     """p0 P^n from every start state, as stacked areas: one small panel per start.
 
@@ -218,6 +221,7 @@ def n_step_figure(laws_by_start: np.ndarray) -> Figure:
     return fig
 
 
+@draws_labels
 def gaussian_chain_figure(
     xs: np.ndarray, snapshot_steps: list[int], betas: np.ndarray, means: np.ndarray, variances: np.ndarray
 ) -> Figure:

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from diffusion import toy2d
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 from panels.training_plots import smooth
 
 ZH = {
@@ -36,6 +36,7 @@ def _cloud_axes(ax, title: str) -> None:
     ax.set(xlim=(-LIM, LIM), ylim=(-LIM, LIM), title=title, aspect="equal", xticks=[], yticks=[])
 
 
+@draws_labels
 def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.ToyConfig) -> Figure:
     """Mean and variance of the simulated cloud along t, against the closed form
     E[x_t] = sqrt(abar_t) E[x_0], Var[x_t] = abar_t Var[x_0] + 1 - abar_t (per axis)."""
@@ -71,6 +72,7 @@ def forward_stats_figure(ts: list[int], clouds: list[np.ndarray], config: toy2d.
     return fig
 
 
+@draws_labels
 def training_figure(
     losses: list[float], samples: np.ndarray | None, data: np.ndarray, total: int, objective: str = "denoise"
 ) -> Figure:
@@ -94,6 +96,7 @@ def training_figure(
     return fig
 
 
+@draws_labels
 def score_figure(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> Figure:
     """The field the particles follow (arrows, normalised: the score of a denoising model, -v of a flow model) at
     a few times of a reverse path [(s, x_s)], with x_s on top.
@@ -123,6 +126,7 @@ def score_figure(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> F
     return fig
 
 
+@draws_labels
 def paths_figure(paths: dict[str, list[tuple[int, np.ndarray]]], data: np.ndarray, k: int = 25) -> Figure:
     """The trajectories of k particles under each sampler, from the same starting noise."""
     fig = Figure(figsize=(3.4 * len(paths), 3.4), layout="constrained")
@@ -136,6 +140,7 @@ def paths_figure(paths: dict[str, list[tuple[int, np.ndarray]]], data: np.ndarra
     return fig
 
 
+@draws_labels
 def steps_figure(results: dict[str, list[tuple[int, float]]], floor: float, noise: float) -> Figure:
     """Sliced Wasserstein distance to the data against the number of sampling steps, per sampler."""
     fig = Figure(figsize=(5, 3.2), layout="constrained")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 ZH = {
     "predicted x₀ vs training image": "预测的 x₀ 对比训练图像",
@@ -16,6 +16,7 @@ ZH = {
 _ = plot_text(ZH)
 
 
+@draws_labels
 def psnr_path_figure(frames: list, has_image: bool) -> Figure:
     """PSNR of the predicted x_0 against the training image, along t (decreasing to the right)."""
     fig = Figure(figsize=(6, 3.2), layout="constrained")

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from diffusion.fokker_planck import FPSolution
 from diffusion.particles import ParticleParams, density_profile
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 ZH = {
     "x (pixels)": "x(像素)",
@@ -35,6 +35,7 @@ ZH = {
 _ = plot_text(ZH)
 
 
+@draws_labels
 def density_figure(x: np.ndarray, sol: FPSolution, params: ParticleParams) -> Figure:
     """Histogram of the particles' x at the last frame, the PDE's density over it, and the temperature."""
     fig = Figure(figsize=(6.2, 3.4), layout="constrained")
@@ -74,6 +75,7 @@ def entropy_title(entropies: np.ndarray, maximum: float, scenario: str) -> str:
     return _("Steady state: entropy stays {gap:.2f} below its maximum, held by the flux").format(gap=gap)
 
 
+@draws_labels
 def entropy_figure(
     entropies,
     fluxes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from panels.common import plot_text
+from panels.common import draws_labels, plot_text
 
 ZH = {
     "moving average": "滑动平均",
@@ -28,6 +28,7 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
     return (csum[idx] - csum[lo]) / (idx - lo)
 
 
+@draws_labels
 def training_figure(losses: list[float], previews: list[tuple[int, float, float]], total_steps: int) -> Figure:
     """Left: loss per step (log scale) with its moving average. Right: PSNR of the EMA and raw previews.
 

@@ -190,3 +190,38 @@ def test_durations_are_said_in_the_readers_language() -> None:
     assert _duration(125) == "2 min 05 s" and _duration(30) == "30 s"
     with common.reading_in("zh"):
         assert _duration(125) == "2 分 05 秒" and _duration(30) == "30 秒"
+
+
+def test_text_the_browser_draws_is_chinese_without_a_chinese_font(monkeypatch) -> None:
+    """Without a CJK font only what matplotlib draws falls back to English: a table header, a status or an HTML
+    strip is drawn by the browser and stays in the reader's language."""
+    import numpy as np
+
+    from panels import i18n, markov_plots
+
+    monkeypatch.setattr(i18n, "cjk_font", lambda: None)
+    with common.reading_in("zh"):
+        assert markov_plots.state_name(0) == "晴"  # the Markov table's "→ 晴" header
+        assert "第 0 天" in markov_plots.path_strip_html(np.array([0, 1, 0]), 2)
+        title = markov_plots.transition_diagram(np.array([[0.8, 0.2], [0.6, 0.4]])).axes[0].get_title()
+        assert title == "Transition diagram (arrow width ∝ probability)"
+        assert i18n.plot_language(None) == "en" and i18n.reader_language() == "zh"
+    monkeypatch.undo()
+    if i18n.cjk_font():  # with the font (the test command installs it), the figure is Chinese too
+        with common.reading_in("zh"):
+            title = markov_plots.transition_diagram(np.array([[0.8, 0.2], [0.6, 0.4]])).axes[0].get_title()
+            assert "转移图" in title, title
+
+
+def test_a_chinese_font_installed_after_matplotlib_cached_its_list_is_found() -> None:
+    """matplotlib lists fonts once and caches the list on disk: the app registers a CJK font file it has not seen."""
+    from matplotlib import font_manager
+
+    from panels import i18n
+
+    files = [p for p in font_manager.findSystemFonts() if any(k in pathlib.Path(p).name.lower() for k in i18n.CJK_FILES)]
+    assert files, "no CJK font installed: the test command installs fonts-wqy-microhei"
+    stale = font_manager.FontManager.__new__(font_manager.FontManager)  # a list cached before the font came
+    stale.ttflist, stale.afmlist = [f for f in font_manager.fontManager.ttflist if f.fname not in files], []
+    assert i18n._installed_cjk_font(stale) is None
+    assert i18n.register_cjk_files(stale, font_manager.findSystemFonts()) in i18n.CJK_FONTS

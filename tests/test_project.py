@@ -46,6 +46,17 @@ def test_quickstart_is_two_commands_and_ci_runs_the_second() -> None:
     assert "test-command" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_test_command_installs_every_debian_package_of_the_space() -> None:
+    """A fresh machine has only what the test command installs: every package the Space gets (packages.txt: the
+    plots' Chinese font, ffmpeg) is installed by it too, or tests pass only where someone installed it by hand."""
+    quickstart = README.split("## Quickstart")[1].split("\n## ")[0]
+    test_command = re.findall(r"```bash\n(.*?)\n```", quickstart, flags=re.S)[1]
+    installed = re.search(r"apt-get install -y ([^&]+)", test_command)
+    assert installed, test_command
+    for package in (ROOT / "packages.txt").read_text().split():
+        assert package in installed.group(1).split(), f"packages.txt lists {package}; the test command lacks it"
+
+
 def test_the_repository_is_self_contained() -> None:
     """What the code and docs cite is in the repository: no design document or folder from outside it."""
     from diffusion.deploy import tracked_files
