@@ -219,7 +219,9 @@ def test_a_chinese_font_installed_after_matplotlib_cached_its_list_is_found() ->
 
     from panels import i18n
 
-    files = [p for p in font_manager.findSystemFonts() if any(k in pathlib.Path(p).name.lower() for k in i18n.CJK_FILES)]
+    files = [
+        p for p in font_manager.findSystemFonts() if any(k in pathlib.Path(p).name.lower() for k in i18n.CJK_FILES)
+    ]
     assert files, "no CJK font installed: the test command installs fonts-wqy-microhei"
     stale = font_manager.FontManager.__new__(font_manager.FontManager)  # a list cached before the font came
     stale.ttflist, stale.afmlist = [f for f in font_manager.fontManager.ttflist if f.fname not in files], []

@@ -134,7 +134,9 @@ def test_every_prediction_target_gives_the_same_ode_samples_as_ddim(sampler) -> 
         ode = toy2d.sample_points(model, 400, sampler, 20, seed=0)
         np.testing.assert_allclose(ddim, reference, atol=1e-4)
         np.testing.assert_allclose(ode.mean(0), reference.mean(0), atol=0.02)
-        np.testing.assert_allclose(ode, toy2d.sample_points(ExactGaussianDenoiser("eps"), 400, sampler, 20, 0), atol=1e-3)
+        np.testing.assert_allclose(
+            ode, toy2d.sample_points(ExactGaussianDenoiser("eps"), 400, sampler, 20, 0), atol=1e-3
+        )
         t = 500
         score = toy2d.score_field(model, t, reference[:50])
         abar = float(model.abar[t])
