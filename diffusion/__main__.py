@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from diffusion import imaging, training
+from diffusion import imaging, precision, training
 from diffusion.process import Diffusion, psnr_from_seed
 from diffusion.recipes import IMAGE_RECIPES
 from diffusion.unet import UNet, UNetConfig
@@ -30,7 +30,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     ckpt = out / "checkpoint.pt"
     image = imaging.load_image(args.image, size=args.size)
-    overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}
+    overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "precision": args.precision}
     recipe = IMAGE_RECIPES[args.preset]
     cfg = replace(recipe.train, **{k: v for k, v in overrides.items() if v})
     if args.resume and ckpt.exists():
@@ -76,7 +76,7 @@ def cmd_train_digits(args: argparse.Namespace) -> int:
         return 2
     recipe = DIGITS_RECIPES[name]
     rank, world, device = distributed.setup()
-    overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}
+    overrides = {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "precision": args.precision}
     cfg = replace(recipe.train, **{k: v for k, v in overrides.items() if v})
     if cfg.batch_size % world:
         print(f"error: the batch size {cfg.batch_size} must be divisible by {world} processes.", file=sys.stderr)
@@ -152,8 +152,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     except hub.WeightsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(loaded.note, flush=True)
-    model, cfg = loaded.model, loaded.model.config
+    model, cfg = precision.use(loaded.model, args.precision), loaded.model.config
+    print(f"{loaded.note} Sampling in {model.precision}.", flush=True)
     problem = _check_conditioning(cfg, args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -268,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: the preset's)")
     tr.add_argument("--eval-every", type=int, default=0, help="DDIM-50 PSNR every N steps (0: never)")
     tr.add_argument("--save-every", type=float, default=120.0, help="seconds between checkpoints")
+    tr.add_argument(
+        "--precision", choices=precision.PRECISIONS, help="the forward's arithmetic (default: float32 on a CPU)"
+    )
     sa = sub.add_parser("sample", help="generate images with trained weights")
     sa.add_argument("--weights", default="bundled", help="a folder, a Hub repo id, or 'bundled' (weights/)")
     sa.add_argument("--revision", default="main", help="Hub revision (branch, tag or commit) to pin")
@@ -285,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     sa.add_argument("--size", type=int, default=0, help="default: the training size")
     sa.add_argument("--out", default="sample.png")
+    sa.add_argument(
+        "--precision",
+        choices=precision.PRECISIONS,
+        help=f"default: {precision.ENV}, else auto (bf16 if the chip has it)",
+    )
     pu = sub.add_parser("push", help="upload a weights folder to the Hub (token from HF_TOKEN)")
     pu.add_argument("--weights", required=True)
     pu.add_argument("--repo", required=True)

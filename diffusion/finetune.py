@@ -267,6 +267,12 @@ def estimate_run(per_step: float, steps: int, batch_size: int, preview_every: in
     return Estimate(per_step, previews, steps * per_step + previews)
 
 
+def steps_within(seconds: float, per_step: float, batch_size: int, preview_every: int) -> int:
+    """How many steps of ``estimate_run``'s run fit in ``seconds`` (its previews included, at the same rate)."""
+    per_step_with_previews = estimate_run(per_step, 1000, batch_size, preview_every).total / 1000
+    return int(seconds // per_step_with_previews)
+
+
 def step_seconds_at(model_config: UNetConfig, batch_size: int, device: torch.device | None = None) -> float:
     """One training step's time at ``batch_size``, measuring at most batch 2.
 

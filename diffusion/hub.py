@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from diffusion import precision
 from diffusion.unet import UNet, UNetConfig
 
 BUNDLED = Path(__file__).resolve().parent.parent / "weights"
@@ -52,7 +53,7 @@ def load_folder(folder: str | os.PathLike) -> UNet:
         raise WeightsError(f"model.safetensors is corrupt or not a safetensors file ({exc}).") from None
     except RuntimeError as exc:  # missing/unexpected keys or wrong shapes
         raise WeightsError(f"The weights do not fit config.json: {str(exc).splitlines()[0][:300]}") from None
-    return model.eval()
+    return precision.use(model.eval())  # sampled in bf16 where the chip has the units (DIFFUSION_PRECISION)
 
 
 def load_conditional(folder: str | os.PathLike) -> UNet:

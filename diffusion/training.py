@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from diffusion import precision
 from diffusion.flow import flow_loss
 from diffusion.forward import q_sample, target_for
 from diffusion.process import Diffusion
@@ -53,7 +54,9 @@ class TrainConfig:
     grad_clip: float = 1.0  # max global gradient norm
     ema_decay: float | None = None  # None: tied to the run length, 1 - 10 / steps, within [0.9, 0.9995]
     seed: int = 0  # seeds the timesteps and noise of the whole run
-    bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
+    bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU), when ``precision`` is None
+    # None: as ``bf16`` says (float32 on a CPU); "auto", "float32" or "bf16": ``precision.choose`` on the device
+    precision: str | None = None
     label_dropout: float = 0.0  # class-conditional models: probability of training a row as "no label" (CFG)
 
     def resolved_ema_decay(self) -> float:
@@ -126,10 +129,20 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def uses_bf16(cfg: TrainConfig, device: torch.device) -> bool:
+    """Whether the training forward runs in bf16 autocast (the loss, gradients' accumulation into float32 weights,
+    the optimiser and the EMA stay float32)."""
+    if cfg.precision is None:
+        return cfg.bf16 and device.type == "cuda"
+    return precision.choose(cfg.precision, device) == "bf16"
+
+
 def new_state(model: Denoiser, cfg: TrainConfig, device: torch.device | None = None) -> TrainState:
     """Fresh optimiser, EMA and random stream for training ``model`` with ``cfg``."""
     device = device or pick_device()
     model = model.to(device)
+    if hasattr(model, "precision"):  # training says how it runs (``loss_fn``'s autocast), not how it was loaded
+        model.precision = "float32"
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -209,7 +222,7 @@ def train(state: TrainState, images: torch.Tensor | BatchStream) -> Iterator[Tra
     forward_model = state.forward_model or model
     device = next(model.parameters()).device
     schedule = Diffusion.of(model.config).schedule
-    use_bf16 = cfg.bf16 and device.type == "cuda"
+    use_bf16 = uses_bf16(cfg, device)
     if isinstance(images, torch.Tensor):
         images = images.to(device)
     conditional = getattr(model.config, "num_classes", 0) > 0

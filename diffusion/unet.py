@@ -21,6 +21,8 @@ from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
 from torch import nn
 from torch.nn import functional as F
 
+from diffusion.precision import autocast
+
 PREDICTIONS = ("eps", "x0", "v")
 
 
@@ -128,8 +130,16 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         self.ups = nn.ModuleList(block(a + s, s) for a, s in zip(ups_in, reversed(c.channels), strict=True))
         self.final_conv = nn.Conv2d(c.channels[0], c.in_channels, 1)
 
+    # "bf16": the forward runs in bf16 autocast on channels-last activations and returns float32
+    # (``diffusion.precision.use`` sets it; the weights, and everything around the forward, stay float32)
+    precision: str = "float32"
+
     def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self._run(x, t, labels, None)
+        if self.precision != "bf16":
+            return self._run(x, t, labels, None)
+        with autocast("bf16", x.device.type):
+            out = self._run(x.contiguous(memory_format=torch.channels_last), t, labels, None)
+        return out.float()
 
     def features(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Every intermediate tensor of one forward pass, in order, by name: "input" (with any coordinate

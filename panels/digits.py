@@ -125,7 +125,8 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
     numbers, nearest = describe(samples, y)
     read = " ".join(map(str, numbers["classified_as"]))
     run = f"{method.upper()}-{steps}"
-    status = say(STRINGS, "digits.done", run=run, w=w, elapsed=time.perf_counter() - t0, read=read) + (
+    elapsed, precision = time.perf_counter() - t0, digits_model().precision
+    status = say(STRINGS, "digits.done", run=run, w=w, elapsed=elapsed, precision=precision, read=read) + (
         say(STRINGS, "digits.done_share", share=numbers["accuracy"], y=y) if y is not None else ""
     )
     yield sheet(samples), sheet(samples), status, sheet(nearest), numbers, noise_sheet(final)

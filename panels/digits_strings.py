@@ -5,7 +5,7 @@ from __future__ import annotations
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "digits.step": "step {i}/{n}",
-        "digits.done": "**{run}**, w = {w:g} · {elapsed:.2f} s · the classifier reads {read}",
+        "digits.done": "**{run}**, w = {w:g} · {elapsed:.2f} s in {precision} · the classifier reads {read}",
         "digits.done_share": " ({share:.0%} are {y})",
         "digits.are": "{k}/8 are {y}",
         "digits.labels_rows": "labels, row by row: {rows}",
@@ -102,7 +102,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "digits.step": "第 {i}/{n} 步",
-        "digits.done": "**{run}**,w = {w:g} · {elapsed:.2f} 秒 · 分类器读出 {read}",
+        "digits.done": "**{run}**,w = {w:g} · {elapsed:.2f} 秒({precision})· 分类器读出 {read}",
         "digits.done_share": "({share:.0%} 是 {y})",
         "digits.are": "{k}/8 是 {y}",
         "digits.labels_rows": "标签(逐行):{rows}",

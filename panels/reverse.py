@@ -141,6 +141,7 @@ def _finished(frames: list[Frame], choice: ModelChoice, label: str, elapsed: flo
         model=model_s,
         share=model_s / elapsed,
         name=choice.name,
+        precision=choice.model.precision,
     )
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
     last = len(frames) - 1

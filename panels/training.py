@@ -213,7 +213,7 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
     pre = startup_models()["ema"].model.config if spec.start == "pretrained" else None
     per_step = finetune.step_seconds_at(finetune.model_config(spec, pre), spec.batch_size)
     run = finetune.estimate_run(per_step, spec.steps, spec.batch_size, preview_every)
-    return common.say(
+    text = common.say(
         STRINGS,
         "train.estimate",
         device=device_name(),
@@ -223,6 +223,10 @@ def estimate(start, network, size, batch_size, steps, preview_every) -> str:
         run=_duration(RUN_BUDGET_S),
         session=_duration(SESSION_BUDGET_S),
     )
+    if run.total > RUN_BUDGET_S:  # said before Start: where one click will pause
+        reach = finetune.steps_within(RUN_BUDGET_S, per_step, spec.batch_size, preview_every)
+        text += " " + common.say(STRINGS, "train.one_click", step=reach, steps=spec.steps)
+    return text
 
 
 def _duration(seconds: float) -> str:
@@ -489,7 +493,7 @@ def _layout_run(ctx: PanelContext) -> dict[str, Any]:
             ui["status"] = gr.Markdown(t("train.waiting"), elem_id="train-status" + sfx)
             # nothing to show before a run: the results appear with the first Start (no empty boxes)
             with gr.Column(visible=False) as ui["results"]:
-                ui["plot"] = Plot(show_label=False, format="png")
+                ui["plot"] = Plot(show_label=False, format="png", elem_id="train-plot" + sfx)
                 with gr.Row():
                     ui["ema_img"], ui["raw_img"] = (
                         gr.Image(label=t(key), height=220, interactive=False, format="png", elem_classes="pixelated")
@@ -536,6 +540,10 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     heavy = {"concurrency_id": "train", "concurrency_limit": 1, **public}
     # On a stand-alone route there is no Reverse tab beside the panel: the final message says so.
     on_route = {} if ctx.tabbed else {"tabs": False}
+    # Registered before the runs: Gradio dispatches a click's events in order, and one registered after a long
+    # generator on the same button waited for its end (the curve and previews stayed hidden during the run).
+    for button in (ui["start"], ui["resume"]):
+        button.click(lambda: gr.Column(visible=True), None, ui["results"], queue=False, api_visibility="private")
     settings = ("image", "start_from", "network", "prediction", "size", "preset", "steps", "lr", "batch", "ema")
     start_in = [*(ui[k] for k in settings), ui["preview_every"], job]
     ui["start"].click(functools.partial(start, **on_route), start_in, outputs, api_name=name("train_start"), **heavy)
@@ -543,8 +551,6 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     ui["resume"].click(
         functools.partial(resume, **on_route), resume_in, outputs, api_name=name("train_resume"), **heavy
     )
-    for button in (ui["start"], ui["resume"]):
-        button.click(lambda: gr.Column(visible=True), None, ui["results"], queue=False, api_visibility="private")
     # Not in the "train" lane: a stop must get through while the run holds it.
     ui["stop"].click(stop, job, ui["status"], api_name=name("train_stop"), concurrency_limit=None, **public)
     preset_out = [ui[k] for k in ("prediction", "lr", "batch", "ema")]

@@ -10,6 +10,9 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # as behind the Space's proxy: a test can play several visitors by sending X-Forwarded-For (panels/fairness.py)
 os.environ.setdefault("DIFFUSION_PROXY_HOPS", "1")
+# float32 unless a test asks for bf16 (tests/test_precision.py): the app's numbers are checked against float64
+# references to rounding, and must not depend on which units this machine's CPU has
+os.environ.setdefault("DIFFUSION_PRECISION", "float32")
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,10 @@ def test_digits_train_resume_and_conditional_sampling(tmp_path, capsys) -> None:
     common = ["sample", "--weights", str(out / "ema"), "--steps", "3", "--seed", "0", "--out", str(png)]
     assert main([*common, "--label", "3", "--guidance", "2", "--n", "4"]) == 0
     assert Image.open(png).size == (4 * 32, 32)
+    assert "Sampling in float32." in capsys.readouterr().out  # the tests' DIFFUSION_PRECISION
+    assert main([*common, "--label", "3", "--precision", "bf16"]) == 0  # the flag wins over the environment
+    assert "Sampling in bf16." in capsys.readouterr().out
+    assert main([*args, "--steps", "7", "--resume", "--precision", "bf16"]) == 0  # training in bf16 autocast
     assert main(common) == 0  # unconditional
     assert Image.open(png).size == (32, 32)
 

@@ -131,3 +131,10 @@ def test_run_estimate_adds_the_previews_in_units_of_training_steps() -> None:
     assert run.previews == pytest.approx(6 * 2 * 10 * 0.25 / 6)
     assert run.total == pytest.approx(300 * 0.25 + 5.0)
     assert finetune.estimate_run(0.25, 300, 2, 1000).previews == 0  # no preview before the end of the run
+
+
+def test_steps_within_a_budget_inverts_the_estimate() -> None:
+    """What the page says one click reaches: the steps whose estimated time (previews included) fits the budget."""
+    run = finetune.estimate_run(0.25, 300, 2, 50)
+    assert finetune.steps_within(run.total, 0.25, 2, 50) == pytest.approx(300, abs=1)
+    assert finetune.steps_within(120.0, 0.4, 2, 50) == pytest.approx(120 / (0.4 * (1 + 2 * 10 / (3 * 2) / 50)), abs=1)
