@@ -496,8 +496,15 @@ def _layout_run(ctx: PanelContext) -> dict[str, Any]:
                 ui["plot"] = Plot(show_label=False, format="png", elem_id="train-plot" + sfx)
                 with gr.Row():
                     ui["ema_img"], ui["raw_img"] = (
-                        gr.Image(label=t(key), height=220, interactive=False, format="png", elem_classes="pixelated")
-                        for key in ("train.preview_ema", "train.preview_raw")
+                        gr.Image(
+                            label=t(f"train.preview_{key}"),
+                            height=220,
+                            interactive=False,
+                            format="png",
+                            elem_classes="pixelated",
+                            elem_id=f"train-{key}{sfx}",
+                        )
+                        for key in ("ema", "raw")
                     )
                 download_id = "train-download" + sfx
                 ui["download"] = gr.File(label=t("train.download"), interactive=False, height=90, elem_id=download_id)

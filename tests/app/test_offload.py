@@ -88,10 +88,8 @@ def test_a_cancelled_handler_stops_at_its_next_step_and_cleans_up_on_its_thread(
         finally:
             cleanup.append(threading.current_thread().name)
 
-    t0 = time.perf_counter()
     assert collect(offload.offload(endless), take=1) == [100]
     # closing the stream waited for the handler: it stopped inside its loop (at a step_aside), not after 100 more
-    assert time.perf_counter() - t0 < 1.0 + 1.0 / 2
     assert len(steps) < 110 and cleanup and cleanup[0].startswith("heavy-")
 
 
@@ -207,6 +205,4 @@ def test_a_default_result_is_finished_even_if_the_page_that_asked_for_it_goes_aw
         yield once()
 
     assert collect(offload.offload(page_load), take=1) == ["loading"]  # the page went away meanwhile
-    t0 = time.perf_counter()
     assert once() == "computed for everyone" and len(steps) == 30  # kept for the next visitor, not computed again
-    assert time.perf_counter() - t0 < 0.05

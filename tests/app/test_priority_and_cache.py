@@ -32,10 +32,11 @@ def test_a_heavy_loop_steps_aside_while_a_cheap_request_runs() -> None:
     priority.step_aside()  # a heavy loop's checkpoint: waits for the cheap request to end
     waited.append(time.perf_counter() - t0)
     worker.join()
-    assert 0.2 < waited[0] < 0.6 and priority.cheap_running() == 0
+    # it waited for the request (0.4 s) and no longer than it took (upper bounds are generous: CI may be busy)
+    assert 0.2 < waited[0] < 3.0 and priority.cheap_running() == 0
     t0 = time.perf_counter()
-    priority.step_aside()  # nothing cheap running: no wait
-    assert time.perf_counter() - t0 < 0.01
+    priority.step_aside()  # nothing cheap running: no wait (a wait would be the 0.4 s of a request)
+    assert time.perf_counter() - t0 < 0.2
 
 
 def test_heavy_work_is_slowed_never_starved() -> None:
@@ -50,7 +51,7 @@ def test_heavy_work_is_slowed_never_starved() -> None:
     time.sleep(0.05)
     t0 = time.perf_counter()
     priority.step_aside(max_wait=0.2)
-    assert 0.15 < time.perf_counter() - t0 < 0.5
+    assert 0.15 < time.perf_counter() - t0 < 3.0  # starved, it would wait the request's 5 s
     release.set()
     worker.join()
 

@@ -45,7 +45,7 @@ def test_the_run_is_watched_live(open_page) -> None:
     page.locator("#train-start_page").click()
     status = page.locator("#train-status_page")
     plot = page.locator("#train-plot_page img").first
-    ema = page.get_by_label("Sample from the EMA weights").locator("img").first
+    ema = page.locator("#train-ema_page img").first
     expect(ema).to_be_visible(timeout=120_000)
     first_plot, first_preview = plot.get_attribute("src"), ema.get_attribute("src")
     expect(status).to_contain_text("Training")
