@@ -1,6 +1,6 @@
 """Benchmark: float32 beside bf16 autocast (diffusion.precision), in one run, on this machine.
 
-Run: python bench/precision.py [--quick] [--train-quality STEPS] [--out result.json]
+Run: python -m bench.precision [--quick] [--train-quality STEPS] [--out result.json]
 
 Every row runs both precisions alternately in the same process (machines here drift by 20-30% over minutes):
 - one forward of each UNet (the one-image model at 128 x 128, batch 1; the digits model at 32 x 32, batch 32);

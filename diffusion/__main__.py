@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from diffusion import imaging, precision, training
+from diffusion import imaging, limits, precision, training
 from diffusion.process import Diffusion, psnr_from_seed
 from diffusion.recipes import IMAGE_RECIPES
 from diffusion.unet import UNet, UNetConfig
@@ -208,7 +208,7 @@ def _check_conditioning(cfg: UNetConfig, args: argparse.Namespace) -> str | None
     if not math.isfinite(args.guidance) or not 0 <= args.guidance <= 20:
         return f"--guidance must be a number between 0 and 20, got {args.guidance}."
     if not 1 <= args.steps <= cfg.T:
-        return f"--steps must be between 1 and {cfg.T}, got {args.steps}."
+        return f"--steps must be between 1 and {limits.shown(cfg.T)}, got {args.steps}."
     return None
 
 

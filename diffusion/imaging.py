@@ -58,7 +58,11 @@ def open_image(source: str | os.PathLike | bytes | Image.Image, max_pixels: int 
     return image
 
 
-def _to_8bit_mode(image: Image.Image) -> Image.Image:
+class BlankImageError(ValueError):
+    """A picture with nothing drawn on it (``shape_mask``)."""
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
     """Convert high-bit-depth and exotic modes to L or RGB (8 bits per channel), keeping the look."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         if image.mode != "F":
@@ -69,10 +73,15 @@ def _to_8bit_mode(image: Image.Image) -> Image.Image:
         if factor > 1:
             image = image.reduce(factor)
         arr = np.asarray(image, dtype=np.float32)
-        lo, hi = np.nanmin(arr), np.nanmax(arr)
-        # Stretch the actual range to 0..255: a 16-bit scan or a float image is not in 0..255.
+        finite = np.isfinite(arr)
+        if not finite.any():
+            raise ValueError("This image has no finite pixel values (only ±inf or NaN): it cannot be shown.")
+        lo, hi = float(arr[finite].min()), float(arr[finite].max())
+        # Stretch the range of the finite pixels to 0..255 (a 16-bit scan or a float image is not in 0..255); the
+        # rule for the others, the same on every input: +inf is white, -inf and NaN black.
+        arr = np.where(np.isposinf(arr), hi, np.where(finite, arr, lo))
         scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) / (hi - lo) * 255.0
-        return Image.fromarray(np.nan_to_num(scaled).round().astype(np.uint8), mode="L")
+        return Image.fromarray(scaled.round().astype(np.uint8), mode="L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -89,14 +98,14 @@ def prepare(image: Image.Image, size: int = DEFAULT_SIZE, channels: int = 1) -> 
     if not 8 <= size <= 1024:
         raise ValueError(f"size must be between 8 and 1024 pixels, got {size}.")
     image = ImageOps.exif_transpose(image) or image
-    image = _to_8bit_mode(image).convert("L" if channels == 1 else "RGB")
+    image = to_8bit(image).convert("L" if channels == 1 else "RGB")
     return ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
 
 def shape_mask(image: Image.Image, max_side: int = 256) -> np.ndarray:
     """The drawn shape of a picture as an (H, W) bool mask, at most ``max_side`` pixels a side.
 
-    EXIF-rotated; high-bit-depth and float images stretched to 8 bits first (``_to_8bit_mode``). A picture with
+    EXIF-rotated; high-bit-depth and float images stretched to 8 bits first (``to_8bit``). A picture with
     transparency (RGBA, LA, PA, P with a transparent colour: a drawing on a transparent canvas) is its opaque
     pixels; otherwise the minority tone: dark ink on light paper, or light on dark.
 
@@ -111,11 +120,11 @@ def shape_mask(image: Image.Image, max_side: int = 256) -> np.ndarray:
         a = np.asarray(alpha)
         if a.max() - a.min() >= 32:  # some pixels opaque, some transparent: the opaque ones are the shape
             return a > 127
-    gray = _to_8bit_mode(image).convert("L")
+    gray = to_8bit(image).convert("L")
     gray.thumbnail((max_side, max_side))
     pixels = np.asarray(gray, dtype=np.float32)
     if pixels.max() - pixels.min() < 32:
-        raise ValueError("This image is blank (a single tone): draw a dark shape on a light background.")
+        raise BlankImageError("This image is blank (a single tone): draw a dark shape on a light background.")
     dark = pixels < (float(pixels.min()) + float(pixels.max())) / 2
     return dark if dark.mean() <= 0.5 else ~dark
 

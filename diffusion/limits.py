@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 MESSAGES = {  # the English messages; the app has them in Chinese too
-    "number": "{name} must be a number between {lo:g} and {hi:g}, got {value!r}.",
-    "range": "{name} must be between {lo:g} and {hi:g}, got {value!r}.",
+    "number": "{name} must be a number between {lo} and {hi}, got {value!r}.",
+    "range": "{name} must be between {lo} and {hi}, got {value!r}.",
     "whole": "{name} must be a whole number, got {value!r}.",
 }
 
@@ -27,7 +27,13 @@ class LimitError(ValueError):
 
     def __init__(self, kind: str, name: str, lo: float, hi: float, value: Any) -> None:
         self.kind, self.name, self.lo, self.hi, self.value = kind, name, lo, hi, value
-        super().__init__(MESSAGES[kind].format(name=name, lo=lo, hi=hi, value=value))
+        super().__init__(MESSAGES[kind].format(name=name, lo=shown(lo), hi=shown(hi), value=value))
+
+
+def shown(x: float) -> str:
+    """A bound as a reader writes it: whole numbers in full with thousands separators ("4,294,967,295", not
+    "4.29497e+09"), others in the shortest form ("0.0001", "0.5")."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 @dataclass(frozen=True)
@@ -116,3 +122,4 @@ POINT_SEED = Limit("Seed", 0, 1000, integer=True)  # the 2-D models are trained 
 POINT_GUIDANCE = Limit("Guidance w", -1.0, 20.0)
 FLOW_TIME = Limit("Time s", 0.0, 1.0)
 TEXT_CHARACTERS = 12  # a word drawn as points
+DRAWING_PIXELS = 4_000_000  # a drawing from the 400 x 400 canvas: anything far larger is not one (read from its header)

@@ -24,12 +24,19 @@ from panels.i18n import Strings, reader_language, say
 # The checkers' messages in both languages (English: the library's own ``limits.MESSAGES``), and the field names
 # the panels and the library give them (one table: a test checks that every field name has its Chinese name here).
 CHECKS: Strings = {
-    "en": {**limits.MESSAGES, "choice": "{name} must be one of {choices}, got {value!r}."},
+    "en": {
+        **limits.MESSAGES,
+        "choice": "{name} must be one of {choices}, got {value!r}.",
+        "not_arrived": "The image did not arrive: upload it again.",
+        "not_uploaded": "Only uploaded files can be used: upload the image (the API's handle_file does this).",
+    },
     "zh": {
-        "number": "{name} 必须是 {lo:g} 到 {hi:g} 之间的数,收到的是 {value!r}。",
-        "range": "{name} 必须在 {lo:g} 到 {hi:g} 之间,收到的是 {value!r}。",
+        "number": "{name} 必须是 {lo} 到 {hi} 之间的数,收到的是 {value!r}。",
+        "range": "{name} 必须在 {lo} 到 {hi} 之间,收到的是 {value!r}。",
         "whole": "{name} 必须是整数,收到的是 {value!r}。",
         "choice": "{name} 必须是 {choices} 之一,收到的是 {value!r}。",
+        "not_arrived": "图像没有传到:请重新上传。",
+        "not_uploaded": "只能使用上传的文件:请上传图像(API 的 handle_file 会这样做)。",
     },
 }
 FIELD_NAMES_ZH = {
@@ -80,6 +87,7 @@ FIELD_NAMES_ZH = {
     "beta_end": "结束 β",
     "Digit": "数字",
     "Digits": "数字",
+    "Which 4 fresh digits (a seed)": "选哪 4 个全新数字(一个种子)",
     "Scenario": "场景",
     "Schedule": "调度",
     "Weights": "权重",
@@ -116,7 +124,7 @@ def translated(message: str, lang: str | None = None) -> str:
 
 def limit_error(exc: LimitError) -> gr.Error:
     """A ``LimitError`` as the visitor reads it: the field's name and the message in their language."""
-    return check_error(exc.kind, exc.name, lo=exc.lo, hi=exc.hi, value=exc.value)
+    return check_error(exc.kind, exc.name, lo=limits.shown(exc.lo), hi=limits.shown(exc.hi), value=exc.value)
 
 
 @contextmanager

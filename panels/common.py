@@ -39,9 +39,11 @@ from panels.checks import (  # noqa: F401  (re-exported: the panels' one import)
 )
 from panels.components import (  # noqa: F401
     DescribedPlotData,
+    DrawingInput,
     ImageInput,
     Number,
     Plot,
+    Radio,
     Slider,
     describe_figure,
     in_upload_folder,

@@ -17,7 +17,8 @@ from gradio.components.plot import PlotData
 
 from diffusion.limits import Limit
 from panels import priority
-from panels.checks import check
+from panels.checks import CHECKS, check
+from panels.i18n import say
 
 
 class _Template:
@@ -96,6 +97,20 @@ class Plot(gr.Plot):
         return hit
 
 
+class Radio(gr.Radio):
+    """A ``gr.Radio`` whose API schema gives its choices' own type. Gradio declares every radio a string, so an
+    MCP client refused both 32 and "32" for a radio of sizes (32, 64, ...): numbers are declared as numbers."""
+
+    def api_info(self) -> dict[str, Any]:
+        info = super().api_info()
+        values = [value for _, value in self.choices]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            info["type"] = "integer"
+        elif values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            info["type"] = "number"
+        return info
+
+
 class _LimitedNumber(_Template):
     """A number field built from a ``Limit``: it offers the limit's range and checks API values with it, naming the
     field (Gradio's own check says "Value 5000 is greater than maximum value 4000." without saying which field, and
@@ -144,11 +159,41 @@ class ImageInput(_Template, gr.Image):
             return None
         path = getattr(payload, "path", None)
         if not path:
-            raise gr.Error("The image did not arrive: upload it again.")
+            raise gr.Error(say(CHECKS, "not_arrived"))
         if not in_upload_folder(str(path)):
             # Gradio already refuses payloads naming server files ("not uploaded by a user"); this keeps the
             # guarantee local to the code that opens the file, whatever a future Gradio does.
-            raise gr.Error("Only uploaded files can be used: upload the image (the API's handle_file does this).")
+            raise gr.Error(say(CHECKS, "not_uploaded"))
+        return str(path)
+
+
+class DrawingInput(gr.Sketchpad):
+    """A ``gr.Sketchpad`` that hands the handler its composite undecoded: an uploaded file's path, or the bytes the
+    browser sent, or None for an empty canvas.
+
+    Gradio's own preprocessing decodes every layer with PIL before any check (a 40 MP 16-bit PNG of 88 kB cost
+    ~900 MB that stayed; a bomb, a truncated file or text gave an HTTP 500 with no message). The handler opens
+    the composite with ``diffusion.imaging``, which checks the pixel count from the header first.
+    """
+
+    def get_block_name(self) -> str:  # drawn by the browser as the Sketchpad it is
+        return "imageeditor"
+
+    def get_config(self, cls: type | None = None) -> dict[str, Any]:
+        return super().get_config(cls or gr.Sketchpad)
+
+    def preprocess(self, payload: Any) -> str | bytes | None:
+        if payload is None:
+            return None
+        if payload.id is not None:  # sent as blobs beside the event (accept_blobs): only the composite is read
+            blobs = self.blob_storage.pop(payload.id, None)
+            return blobs.composite if blobs is not None else None
+        composite = payload.composite
+        path = getattr(composite, "path", None)
+        if not path:
+            return None
+        if not in_upload_folder(str(path)):
+            raise gr.Error(say(CHECKS, "not_uploaded"))
         return str(path)
 
 

@@ -386,9 +386,10 @@ def _layout(sfx: str) -> dict[str, Any]:
     return ui
 
 
-def _digit_seed(name: str) -> Number:
-    """Which fresh digits a section works on: a seed of the evaluation stream (never trained on)."""
-    return Number(limits.FRESH_DIGITS.named(name), 0, label=t("digits.inv_seed"))
+def _digit_seed() -> Number:
+    """Which fresh digits a section works on: a seed of the evaluation stream (never trained on); its messages
+    name it as its label does."""
+    return Number(limits.FRESH_DIGITS.named("Which 4 fresh digits (a seed)"), 0, label=t("digits.inv_seed"))
 
 
 def _section(intro_key: str) -> gr.Row:
@@ -400,7 +401,7 @@ def _section(intro_key: str) -> gr.Row:
 def _inversion_layout(ui: dict[str, Any]) -> None:
     with _section("digits.inv_intro"):
         with gr.Column(scale=1, min_width=260):
-            ui["inv_seed"] = _digit_seed("Digits")
+            ui["inv_seed"] = _digit_seed()
             ui["inv_steps"] = Slider(limits.INVERSION_STEPS, 50, label=t("digits.steps"))
             choices = [
                 (t("digits.inv_same"), "same"),
@@ -429,7 +430,7 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
 def _inside_layout(ui: dict[str, Any]) -> None:
     with _section("digits.inside_intro"):
         with gr.Column(scale=1, min_width=260):
-            ui["in_seed"] = _digit_seed("Digit")
+            ui["in_seed"] = _digit_seed()
             ui["in_t"] = Slider(limits.MODEL_TIMESTEP, 500, label=t("digits.inside_t"))
             ui["in_run"] = gr.Button(t("digits.inside_run"))
             gr.Markdown(t("digits.inside_table"))

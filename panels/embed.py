@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from diffusion.limits import shown
+
 LANGUAGES = ("en", "zh")
 BROWSER_LOCALES = {"en": "en-US", "zh": "zh-CN"}
 URL_PREFIX = "url-"  # class prefix of a component whose starting value the URL may set (url-<name>)
@@ -42,13 +44,13 @@ Scope = dict[str, Any]
 
 NOTES = {
     "en": {
-        "clamped": "{name} = {got} is outside {lo:g}…{hi:g}: using {used:g}.",
-        "rounded": "{name} = {got} is not a whole number: using {used:g}.",
+        "clamped": "{name} = {got} is outside {lo}…{hi}: using {used}.",
+        "rounded": "{name} = {got} is not a whole number: using {used}.",
         "set": "This page starts from the experiment in its link: {settings}.",
     },
     "zh": {
-        "clamped": "{name} = {got} 超出范围 {lo:g}…{hi:g}:改用 {used:g}。",
-        "rounded": "{name} = {got} 不是整数:改用 {used:g}。",
+        "clamped": "{name} = {got} 超出范围 {lo}…{hi}:改用 {used}。",
+        "rounded": "{name} = {got} 不是整数:改用 {used}。",
         "set": "本页从链接中的实验设置开始:{settings}。",
     },
 }
@@ -143,7 +145,8 @@ def apply_query(config: dict[str, Any], query: dict[str, str], lang: str) -> lis
             if note:
                 label = _plain(props.get("label"), translations) or name
                 lo, hi = props.get("minimum", -math.inf), props.get("maximum", math.inf)
-                notes.append(NOTES[lang][note].format(name=label, got=raw, lo=lo, hi=hi, used=value))
+                lo, hi = (shown(x) if math.isfinite(x) else str(x) for x in (lo, hi))
+                notes.append(NOTES[lang][note].format(name=label, got=raw, lo=lo, hi=hi, used=shown(value)))
         elif kind in ("radio", "dropdown"):
             value = _choice(props, raw, translations)
             if value is None:

@@ -195,7 +195,7 @@ def _layout_view(ctx: PanelContext) -> dict[str, Any]:
             gr.Examples(common.EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("forward.examples"))
             colors = [(t(f"forward.color_{c}"), c) for c in COLORS]
             ui["color"] = gr.Radio(colors, value="grayscale", label=t("forward.color"))
-            ui["size"] = gr.Radio(list(SIZES), value=128, label=t("forward.size"))
+            ui["size"] = common.Radio(list(SIZES), value=128, label=t("forward.size"))
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             ui["schedule"] = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
             ui["T"] = Slider(limits.T, 1000, label=t("forward.T"))

@@ -206,7 +206,7 @@ def _layout_chain() -> dict[str, Any]:
     ui: dict[str, Any] = {}
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            ui["n_states"] = gr.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
+            ui["n_states"] = common.Radio([2, 3, 4], value=2, label=t("markov.n_states"))
             with gr.Group() as ui["sliders"]:
                 ui["p_sr"] = Slider(
                     limits.PROBABILITY.named("P(Sunny → Rainy)"), 0.2, step=0.01, label=t("markov.p_sr")

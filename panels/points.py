@@ -179,14 +179,18 @@ def compare(seed, state, request: gr.Request = None, progress=gr.Progress()):
 
 
 def use_drawing(sketch: Any, request: gr.Request = None) -> tuple[str, str]:
-    """The drawing on the sketchpad as the "your shape" image (a PNG of its strokes), and that data set chosen."""
-    composite = sketch.get("composite") if isinstance(sketch, dict) else None
-    if composite is None:
+    """The drawing on the sketchpad as the "your shape" image (a PNG of its strokes), and that data set chosen.
+    ``sketch`` is its composite undecoded (``DrawingInput``): opened here with the pixel cap of a drawing."""
+    if sketch is None:
         raise lab._err("lab.no_drawing", request)
-    with user_errors():
-        imaging.shape_mask(composite)  # a blank canvas says so here, not at training
     path = common.output_path(".png")
-    composite.save(path)
+    with user_errors():
+        drawing = imaging.open_image(sketch, limits.DRAWING_PIXELS)
+        try:
+            imaging.shape_mask(drawing)  # a blank canvas says so here, not at training
+        except imaging.BlankImageError:
+            raise lab._err("lab.no_drawing", request) from None
+        imaging.to_8bit(drawing).save(path)
     return path, "shape"
 
 
@@ -230,11 +234,13 @@ def _data_controls(sfx: str) -> tuple[list, gr.Button]:
     shape = ImageInput(None, type="filepath", label=t("points.shape"), sources=["upload"], height=140)
     with gr.Accordion(t("lab.sketch"), open=False):
         gr.Markdown(t("lab.draw_intro"))
-        sketch = gr.Sketchpad(
+        sketch = common.DrawingInput(
             type="pil", height=260, canvas_size=(400, 400), label=t("lab.sketch"), elem_id="points-sketch" + sfx
         )
         use = gr.Button(t("lab.use_drawing"), size="sm", elem_id="points-use-drawing" + sfx)
-    use.click(use_drawing, sketch, [shape, name], api_visibility="private", queue=False)
+    # queued in a lane of its own: the queue's per-visitor limits apply to it as to every input (panels/fairness.py)
+    drawing_lane = {"concurrency_id": "drawing", "concurrency_limit": 1}
+    use.click(use_drawing, sketch, [shape, name], api_visibility="private", **drawing_lane)
     n = Slider(limits.POINTS, DATA_DEFAULTS[3], step=100, label=t("points.n"))
     seed = Slider(limits.POINT_SEED, DATA_DEFAULTS[4], label=t("points.seed"))
     return [name, word, shape, n, seed], gr.Button(t("points.forward"))

@@ -31,7 +31,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from diffusion import finetune, hub, imaging, limits
+from diffusion import finetune, hub, imaging, limits, precision
 from diffusion.recipes import FINETUNE_PRESETS
 from panels import common, memory
 from panels.common import (
@@ -175,8 +175,8 @@ def device_name() -> str:
     if ZERO_GPU:
         return "ZeroGPU"
     if torch.cuda.is_available():
-        return f"GPU ({torch.cuda.get_device_name(0)})"
-    return f"CPU ({torch.get_num_threads()} threads)"
+        return f"GPU ({torch.cuda.get_device_name(0)}, {precision.choose(device=torch.device('cuda'))})"
+    return f"CPU ({torch.get_num_threads()} threads, {precision.choose()})"
 
 
 def _size_key(size: Any) -> Any:
@@ -480,7 +480,7 @@ def _layout_run(ctx: PanelContext) -> dict[str, Any]:
             ui["start_from"] = gr.Radio(starts, value="pretrained", label=t("train.start_from"))
             networks = [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS]
             ui["network"] = gr.Radio(networks, value="full", label=t("train.network"))
-            ui["size"] = gr.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
+            ui["size"] = common.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
             ui["steps"] = Slider(limits.TRAIN_STEPS, 300, label=t("train.steps"))
             with common.more_settings(ctx):
                 _layout_optimiser(ui)

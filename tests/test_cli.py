@@ -66,7 +66,7 @@ def test_digits_sampling_errors(tmp_path, capsys) -> None:
         assert main([*base, *extra]) == 2
         assert message in capsys.readouterr().err
     assert main([*base[:-2], "--steps", "1000000"]) == 2
-    assert "--steps must be between 1 and 1000" in capsys.readouterr().err
+    assert "--steps must be between 1 and 1,000" in capsys.readouterr().err
     # a one-image (unconditional) model refuses a label, saying why
     assert main(["sample", "--weights", "bundled", "--label", "3", "--out", str(tmp_path / "y.png")]) == 2
     assert "no label embedding" in capsys.readouterr().err

@@ -41,7 +41,7 @@ def test_a_link_sets_values_clamps_and_says_so_in_the_readers_language() -> None
     notes = embed.apply_query(c, {"steps": "5000", "seed": "7.4"}, "zh")
     steps, seed, shown = (x["props"] for x in c["components"])
     assert steps["value"] == 1000 and seed["value"] == 7  # clamped to the slider's range; rounded to whole
-    assert shown["visible"] and "步数 = 5000 超出范围 1…1000:改用 1000。" in shown["value"]
+    assert shown["visible"] and "步数 = 5000 超出范围 1…1,000:改用 1,000。" in shown["value"]
     assert "7.4 不是整数" in shown["value"] and len(notes) == 3  # what was set, then the two corrections
 
 

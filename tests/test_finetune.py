@@ -98,7 +98,7 @@ def test_export_is_a_strict_hub_folder_of_the_ema_weights(image, tmp_path) -> No
 def test_extend_and_validation() -> None:
     job = finetune.new_job(TINY)
     assert finetune.extend_job(job, 5)["train_config"]["steps"] == 5  # step 0 + 5 more
-    with pytest.raises(ValueError, match="Steps must be between 1 and 5000"):
+    with pytest.raises(ValueError, match="Steps must be between 1 and 5,000"):
         finetune.extend_job(job, 0)
     for bad, message in [
         ({"size": 100}, "Size must be one of 32, 64, 128"),

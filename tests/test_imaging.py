@@ -135,3 +135,21 @@ def test_a_huge_16_bit_image_is_shrunk_before_it_becomes_floats(tmp_path) -> Non
     tracemalloc.stop()
     assert peak < 100e6, peak  # measured 42 MB: 4 MP of float32 and its copies (float64 at 39.7 MP: 318 MB each)
     assert x.shape == (1, 64, 64) and x.min() < -0.9 and x.max() > 0.9  # the ramp still spans the range
+
+
+def test_non_finite_pixels_follow_one_rule_on_every_input(tmp_path) -> None:
+    """A float TIFF holding ±inf: the finite pixels keep their look (stretched to 0..255), +inf is white, -inf and
+    NaN black, on every input (the same conversion feeds load_image and shape_mask); no finite pixel at all: a
+    clear error. (It became a black image: the infinite range swallowed the finite one.)"""
+    arr = np.full((64, 64), 0.25, np.float32)
+    arr[16:48, 16:48] = 0.75  # a light square on grey
+    arr[0, 0], arr[0, 1], arr[0, 2] = np.inf, -np.inf, np.nan
+    path = tmp_path / "inf.tiff"
+    Image.fromarray(arr, mode="F").save(path)
+    x = imaging.load_image(str(path), size=64)
+    assert float(x[0, 32, 32]) > 0.9 and abs(float(x[0, 40, 5]) + 1) < 0.05  # square white, background black
+    mask = imaging.shape_mask(Image.open(path))
+    assert mask[20:44, 20:44].all() and not mask[50:, 50:].any()  # the square is the shape, not "blank"
+    Image.fromarray(np.full((8, 8), np.inf, np.float32), mode="F").save(path)
+    with pytest.raises(ValueError, match="no finite pixel values"):
+        imaging.load_image(str(path), size=16)

@@ -63,3 +63,13 @@ def test_every_number_field_of_the_app_is_built_from_a_limit() -> None:
         elif isinstance(block, gr.Slider | gr.Number) and block.visible is not False:
             plain.append(getattr(block, "elem_id", None))
     assert plain and all(p and p.startswith("reverse-scrub") for p in plain), plain
+
+
+def test_bounds_are_written_as_a_reader_writes_them() -> None:
+    """Seeds go to 2**32 - 1: the message gives the number in full, not "4.29497e+09"."""
+    from diffusion import limits
+
+    with pytest.raises(limits.LimitError) as caught:
+        limits.SEED.check(-3)
+    assert str(caught.value) == "Seed must be between 0 and 4,294,967,295, got -3."
+    assert limits.shown(1e-4) == "0.0001" and limits.shown(0.5) == "0.5" and limits.shown(1000) == "1,000"

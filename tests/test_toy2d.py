@@ -42,8 +42,8 @@ def test_a_shape_image_gives_points_on_its_ink() -> None:
         ({"name": "text", "word": "x" * 13}, "at most 12 characters"),
         ({"name": "shape"}, "Upload a black-and-white shape"),
         ({"name": "shape", "image": Image.new("L", (50, 50), 128)}, "blank"),
-        ({"name": "spiral", "n": 5}, "between 100 and 20000"),
-        ({"name": "spiral", "n": 10**9}, "between 100 and 20000"),
+        ({"name": "spiral", "n": 5}, "between 100 and 20,000"),
+        ({"name": "spiral", "n": 10**9}, "between 100 and 20,000"),
         ({"name": "galaxy"}, "Dataset must be one of"),
     ],
 )

@@ -31,6 +31,7 @@ def test_streams_a_grid_of_sixteen_different_samples(client) -> None:
     distinct = {row.tobytes() for row in flat}
     assert len(distinct) == 16  # sixteen seeds, sixteen different images
     assert "DDIM-5" in status and "w = 1" in status
+    assert " s in float32 " in status  # the precision the network ran in (the tests' DIFFUSION_PRECISION)
     assert len(numbers["classified_as"]) == 16 and 0 <= numbers["accuracy"] <= 1
     assert min(numbers["nearest_distance"]) > 0.02  # not copies of training examples
     assert outputs[0][3] is None or not isinstance(outputs[0][3], str) or outputs[0][3] == ""  # streamed first
@@ -70,8 +71,8 @@ def test_training_examples_and_memorisation(client) -> None:
         (("3", "nan", 4), "Guidance must be between 0 and 20"),
         (("3", -1.0, 4), "Guidance must be between 0 and 20"),
         (("3", 1e9, 4), "Guidance must be between 0 and 20"),
-        (("3", 1.0, 0), "Steps must be between 1 and 1000"),
-        (("3", 1.0, 10**6), "Steps must be between 1 and 1000"),
+        (("3", 1.0, 0), "Steps must be between 1 and 1,000"),
+        (("3", 1.0, 10**6), "Steps must be between 1 and 1,000"),
     ],
 )
 def test_bad_inputs_get_a_clear_message_and_the_app_keeps_working(client, args, message) -> None:

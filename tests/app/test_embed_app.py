@@ -54,7 +54,7 @@ def test_a_link_sets_clamps_and_forces_the_language_of_the_page(app_url: str) ->
     # the slider offers what the API allows (diffusion.limits.CHAIN_STEPS): 99,999 is clamped to its 10,000
     assert component(config, "url-steps")["value"] == 10_000 and component(config, "url-seed")["value"] == 7
     shown = component(config, embed.NOTE_ID)
-    assert shown["visible"] and "超出范围 1…10000:改用 10000" in shown["value"]
+    assert shown["visible"] and "超出范围 1…10,000:改用 10,000" in shown["value"]
 
 
 @pytest.mark.parametrize("query", ["steps=abc&seed=", "seed=1e999", "lang=xx&%zz=1", "steps=" + "9" * 600])

@@ -106,8 +106,8 @@ def test_bad_files_give_clear_errors(client, tmp_path, name, data, message) -> N
     ("kwargs", "message"),
     [
         ({"t": 999, "T": 10}, "between 0 and T - 1 = 9"),
-        ({"T": 1}, "T must be between 2 and 4000"),
-        ({"T": 100_000}, "T must be between 2 and 4000"),
+        ({"T": 1}, "T must be between 2 and 4,000"),
+        ({"T": 100_000}, "T must be between 2 and 4,000"),
         ({"t": -1}, "Timestep t must be between 0"),
         ({"t": "late"}, "Timestep t must be a number"),
         ({"schedule": "quadratic"}, "quadratic is not in the list of choices"),

@@ -56,11 +56,11 @@ def test_four_state_matrix_and_periodic_chain(client) -> None:
         ({"matrix": {"headers": [], "data": []}}, "non-empty"),
         ({"matrix": {"headers": list("abcde"), "data": [[0.2] * 5] * 5}}, "At most 4 states"),
         ({"start": "Cloudy"}, "Start state must be one of Sunny, Rainy"),
-        ({"steps": 0}, "Number of steps must be between 1 and 10000"),
-        ({"steps": 10**9}, "Number of steps must be between 1 and 10000"),
+        ({"steps": 0}, "Number of steps must be between 1 and 10,000"),
+        ({"steps": 10**9}, "Number of steps must be between 1 and 10,000"),
         ({"steps": 2.5}, "Number of steps must be a whole number"),
         ({"steps": "many"}, "Number of steps must be a number"),
-        ({"chains": -3}, "Number of chains must be between 1 and 10000"),
+        ({"chains": -3}, "Number of chains must be between 1 and 10,000"),
         ({"steps": 5000, "chains": 5000}, "capped at 10,000,000"),
         ({"seed": -1}, "Seed must be between 0"),
     ],
@@ -86,7 +86,7 @@ def test_gaussian_chain_endpoint_matches_closed_form(client) -> None:
         (("nan", "x0 = 3", 10, 0), "β must be between"),
         (("0.1", "x0 = 3", "ten", 0), "Number of steps must be a number"),
         ((0.1, "x0 = 99", 10, 0), "Starting values must be one of"),
-        ((0.1, "x0 = 3", 10**6, 0), "Number of steps must be between 1 and 2000"),
+        ((0.1, "x0 = 3", 10**6, 0), "Number of steps must be between 1 and 2,000"),
     ],
 )
 def test_gaussian_bad_inputs(client, args, message) -> None:

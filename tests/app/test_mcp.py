@@ -55,3 +55,47 @@ def test_an_agent_calls_the_gaussian_chain_and_the_digits_model(app_url) -> None
     assert "N(0, 1)" in text or "mean" in text.lower()
     digit_text = " ".join(c.text for c in digits.content if getattr(c, "type", "") == "text")
     assert "DDIM-4" in digit_text and "classified_as" in digit_text
+
+
+def _png() -> str:
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (48, 48), 255)
+    ImageDraw.Draw(image).ellipse((8, 8, 40, 40), fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+PNG = _png()
+JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
+
+
+def test_every_tools_schema_allows_its_own_choices_and_each_is_accepted(app_url) -> None:
+    """Each enum's values have the type its schema declares (an MCP client validates calls against it: a "string"
+    radio of integer sizes refused both 32 and "32"), and forward_view runs at each size it offers."""
+
+    async def work(session):
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+        size = tools["forward_view"].inputSchema["properties"]["size"]
+        results = {}
+        for value in size["enum"]:
+            args = {"image": PNG, "color": "grayscale", "size": value}
+            args.update(schedule="linear", T=1000, t_value=500, seed=0)
+            results[value] = await session.call_tool("forward_view", args)
+        return tools, size, results
+
+    tools, size, results = mcp_session(app_url, work)
+    for name, tool in tools.items():
+        for field, schema in tool.inputSchema.get("properties", {}).items():
+            if "enum" in schema and schema.get("type") in JSON_TYPES:
+                kind = JSON_TYPES[schema["type"]]
+                assert all(isinstance(v, kind) for v in schema["enum"]), (name, field, schema)
+    assert size["type"] == "integer" and size["enum"] == [32, 64, 128, 256]
+    for value, result in results.items():
+        text = " ".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+        assert not result.isError, (value, text)
+        assert "image.png" in text and "mime_type" in text, (value, text[:300])  # x_t came back, as a file

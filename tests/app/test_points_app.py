@@ -49,10 +49,10 @@ def test_a_shape_upload_and_bad_inputs(client, tmp_path) -> None:
         (("text", "héllo", None, 500, 0), "Only Latin letters"),
         (("shape", "", None, 500, 0), "Upload a black-and-white shape"),
         (("shape", "", handle_file(str(tmp_path / "blank.png")), 500, 0), "blank"),
-        (("spiral", "", None, 10**7, 0), "Number of points must be between 100 and 20000"),
-        (("spiral", "", None, 500, -1), "Seed must be between 0 and 1000"),
+        (("spiral", "", None, 10**7, 0), "Number of points must be between 100 and 20,000"),
+        (("spiral", "", None, 500, -1), "Seed must be between 0 and 1,000"),
     ]:
         with pytest.raises(AppError, match=message):
             client.predict(*args, api_name="/points_forward")
-    with pytest.raises(AppError, match="Training steps must be between 100 and 20000"):
+    with pytest.raises(AppError, match="Training steps must be between 100 and 20,000"):
         client.predict("spiral", "", None, 500, 0, 10**6, api_name="/points_train")

@@ -35,6 +35,7 @@ def test_generates_an_image_and_streams_the_steps(client, sampler, steps) -> Non
     assert Image.open(eps).size == (128, 128)
     assert Image.open(final).size == (128, 128)
     assert f"{sampler}-{steps}" in status and "dB" in status
+    assert " s in float32, " in status  # the precision the network ran in (the tests' DIFFUSION_PRECISION)
     assert outputs[0][3] is None and "x_{t'} =" in outputs[0][2]  # streaming: the update being applied
     gif, plot = client.predict(api_name="/reverse_trajectory")  # this client's session keeps the frames
     assert Image.open(gif).n_frames == steps
@@ -116,8 +117,8 @@ def test_the_comparisons_of_the_default_seed_are_computed_ahead_and_captioned_in
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"steps": 0}, "Steps must be between 1 and 1000"),
-        ({"steps": 100_000}, "Steps must be between 1 and 1000"),
+        ({"steps": 0}, "Steps must be between 1 and 1,000"),
+        ({"steps": 100_000}, "Steps must be between 1 and 1,000"),
         ({"eta": 1.5}, "eta must be between 0 and 1"),
         ({"eta": "nan"}, "eta must be between 0 and 1"),
         ({"sampler": "Euler"}, "not in the list of choices"),

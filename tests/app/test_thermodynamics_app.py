@@ -56,8 +56,8 @@ def test_ink_drop_and_seed(client) -> None:
     ("kwargs", "message"),
     [
         ({"particles": 50_000, "seconds": 20}, "capped at 30,000,000"),
-        ({"particles": 10**7}, "Particles must be between 10 and 50000"),
-        ({"particles": 0}, "Particles must be between 10 and 50000"),
+        ({"particles": 10**7}, "Particles must be between 10 and 50,000"),
+        ({"particles": 0}, "Particles must be between 10 and 50,000"),
         ({"seconds": 0}, "Duration"),
         ({"seconds": "nan"}, "Duration"),
         ({"left": -1.0}, "LEFT_TEMP must be between"),

@@ -113,8 +113,8 @@ def test_two_sessions_stay_isolated(app_url) -> None:
 @pytest.mark.parametrize(
     ("overrides", "steps", "message"),
     [
-        ({}, 0, "Steps must be between 1 and 5000"),  # messages are regular expressions
-        ({}, 10**6, "Steps must be between 1 and 5000"),
+        ({}, 0, "Steps must be between 1 and 5,000"),  # messages are regular expressions
+        ({}, 10**6, "Steps must be between 1 and 5,000"),
         ({"lr": "nan"}, 5, "Learning rate must be between 1e-06 and 0.1"),
         ({"lr": 5.0}, 5, "Learning rate must be between 1e-06 and 0.1"),
         ({"ema": 1.0}, 5, "EMA decay must be between"),
@@ -231,3 +231,13 @@ def test_the_oldest_idle_run_is_dropped_beyond_the_cap_and_its_session_is_told(a
     job = second.submit(3, 3, api_name="/train_resume")
     job.result()
     assert step_of(job.outputs()[-1][0]) == (6, 6)
+
+
+def test_the_estimate_names_the_precision_and_where_one_click_pauses(client) -> None:
+    """Before Start the page says the machine and precision, and, for a run longer than one click's budget, the
+    step where the click will pause (Resume continues)."""
+    short = client.predict("scratch", "small", 32, 2, 10, 50, api_name="/train_estimate")
+    assert "threads, float32)" in short and "One click reaches" not in short  # the tests' DIFFUSION_PRECISION
+    long = client.predict("pretrained", "full", 128, 16, 5000, 50, api_name="/train_estimate")
+    reach = int(long.split("One click reaches about step ")[1].split(" ")[0])
+    assert 0 < reach < 5000 and "of 5000" in long
