@@ -20,6 +20,8 @@ from diffusion.unet import UNet, UNetConfig
 def cmd_train(args: argparse.Namespace) -> int:
     if args.dataset == "digits":
         return cmd_train_digits(args)
+    if args.dataset == "scenes":
+        return cmd_train_scenes(args)
     if not args.image:
         print("error: --image is required with --dataset image.", file=sys.stderr)
         return 2
@@ -61,6 +63,37 @@ def cmd_train(args: argparse.Namespace) -> int:
     state.ema.model.save_pretrained(out / "ema")
     state.model.save_pretrained(out / "raw")
     print(f"done: {state.step} steps; weights in {out / 'ema'} (EMA) and {out / 'raw'}", flush=True)
+    return 0
+
+
+def cmd_train_scenes(args: argparse.Namespace) -> int:
+    """The words-to-pictures model's first stage: the autoencoder of the scenes (checkpointed, resumable)."""
+    from diffusion import autoencoder, scenes
+
+    out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
+    steps, batch = args.steps or 20_000, args.batch_size or 64
+    run = autoencoder.load_run(ckpt) if args.resume and ckpt.exists() else autoencoder.new_run(autoencoder.KLConfig())
+    where = f"resumed at step {run.step}" if run.step else "new run"
+    print(f"{where}; rendering {args.pool:,} scenes", flush=True)
+    images, _ = scenes.pool(args.pool)
+    fresh, _ = scenes.pool(512, first_seed=10**7)  # never trained on
+    out.mkdir(parents=True, exist_ok=True)
+    t0, last_save, log = time.time(), time.time(), (out / "log.jsonl").open("a")
+    for step, rec, kl in autoencoder.train(run, images, steps, batch, precision=precision.choose(args.precision)):
+        if step % 50 == 0:
+            print(f"step {step}/{steps} L1 {rec:.4f} KL {kl:.1f} {time.time() - t0:.0f}s", flush=True)
+        if args.eval_every and step % args.eval_every == 0:
+            psnr = autoencoder.reconstruction_psnr(run.model.eval(), fresh)
+            run.model.train()
+            log.write(json.dumps({"step": step, "time": round(time.time() - t0), "l1": rec, "psnr": psnr}) + "\n")
+            log.flush()
+            print(f"step {step}: reconstruction PSNR on fresh scenes {psnr:.2f} dB", flush=True)
+        if time.time() - last_save > args.save_every:
+            autoencoder.save_run(run, ckpt)
+            last_save = time.time()
+    autoencoder.save_run(run, ckpt)
+    run.model.save_pretrained(out / "autoencoder")
+    print(f"done: {run.step} steps, PSNR {autoencoder.reconstruction_psnr(run.model, fresh):.2f} dB", flush=True)
     return 0
 
 
@@ -257,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m diffusion", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     tr = sub.add_parser("train", help="train a UNet on one image, or the class-conditional digits model")
-    tr.add_argument("--dataset", choices=("image", "digits"), default="image")
+    tr.add_argument("--dataset", choices=("image", "digits", "scenes"), default="image")
+    tr.add_argument("--pool", type=int, default=20_000, help="scenes: how many scenes to render for training")
     tr.add_argument("--image", help="the training image (--dataset image)")
     tr.add_argument("--out", required=True)
     tr.add_argument("--steps", type=int, default=0, help="optimiser steps (default: the preset's)")

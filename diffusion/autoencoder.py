@@ -10,6 +10,7 @@ trained on ``scale * z`` with ``scale`` measured on data so that its latents hav
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -113,3 +114,72 @@ def loss(model: KLAutoencoder, x: torch.Tensor, generator: torch.Generator | Non
     rec = F.l1_loss(recon, x, reduction="none").flatten(1).sum(1).mean()
     kl = kl_to_standard_normal(mean, logvar)
     return rec + model.config.kl_weight * kl, rec, kl
+
+
+@dataclass
+class Run:
+    """An autoencoder training run: the model, its optimiser and where it is (what a checkpoint holds)."""
+
+    model: KLAutoencoder
+    optimizer: torch.optim.Optimizer
+    step: int = 0
+    losses: list[float] | None = None
+
+
+def new_run(config: KLConfig, lr: float = 1e-3, seed: int = 0) -> Run:
+    torch.manual_seed(seed)  # the initial weights belong to the run's recipe
+    model = KLAutoencoder(config)
+    return Run(model, torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0), 0, [])
+
+
+def train(run: Run, images: torch.Tensor, steps: int, batch_size: int = 64, seed: int = 0, precision: str = "float32"):
+    """Train ``run`` up to ``steps`` on uint8 scenes ``images`` (N, 3, S, S), yielding (step, reconstruction L1 per
+    pixel, KL per scene) after each step. Batches and the latent noise come from (seed, step): a resumed run
+    continues the same stream. ``precision`` "bf16": the forward in bf16 autocast (the loss in float32)."""
+    from diffusion.precision import autocast
+
+    model = run.model.train()
+    pixels = images[0].numel()
+    while run.step < steps:
+        gen = torch.Generator().manual_seed(seed * 1_000_003 + run.step)
+        index = torch.randint(0, len(images), (batch_size,), generator=gen)
+        x = images[index].float() / 127.5 - 1.0
+        with autocast(precision, "cpu"):
+            total, rec, kl = loss(model, x, gen)
+        run.optimizer.zero_grad(set_to_none=True)
+        total.float().backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        run.optimizer.step()
+        run.step += 1
+        rec, kl = float(rec.detach()) / pixels, float(kl.detach())
+        run.losses.append(rec)
+        yield run.step, rec, kl
+    model.eval()
+
+
+def save_run(run: Run, path) -> None:
+    torch.save(
+        {"config": asdict(run.model.config), "model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
+         "step": run.step, "losses": run.losses},
+        path,
+    )  # fmt: skip
+
+
+def load_run(path, lr: float = 1e-3) -> Run:
+    data = torch.load(path, map_location="cpu", weights_only=True)  # our own checkpoint: tensors and plain data
+    run = new_run(KLAutoencoder(data["config"]).config, lr)
+    run.model.load_state_dict(data["model"])
+    run.optimizer.load_state_dict(data["optimizer"])
+    run.step, run.losses = data["step"], list(data["losses"])
+    return run
+
+
+@torch.no_grad()
+def reconstruction_psnr(model: KLAutoencoder, images: torch.Tensor, batch_size: int = 256) -> float:
+    """PSNR (dB, peak-to-peak 2) of decode(mean) against uint8 scenes ``images``: the latent space's fidelity."""
+    errors = []
+    for start in range(0, len(images), batch_size):
+        x = images[start : start + batch_size].float() / 127.5 - 1.0
+        errors.append(((model.decode(model.encode(x)[0]).clamp(-1, 1) - x) ** 2).flatten(1).mean(1))
+    mse = torch.cat(errors).mean().item()
+    return 10 * math.log10(4.0 / mse)

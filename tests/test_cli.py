@@ -72,3 +72,15 @@ def test_digits_sampling_errors(tmp_path, capsys) -> None:
     assert "no label embedding" in capsys.readouterr().err
     assert main(["train", "--dataset", "digits", "--preset", "post", "--out", str(tmp_path / "r")]) == 2
     assert "--preset for digits must be one of" in capsys.readouterr().err
+
+
+def test_the_scenes_autoencoder_trains_resumes_and_ships_hub_weights(tmp_path, capsys) -> None:
+    out = tmp_path / "ae"
+    args = ["train", "--dataset", "scenes", "--out", str(out), "--pool", "32", "--batch-size", "4", "--eval-every", "2"]
+    assert main([*args, "--steps", "2"]) == 0
+    assert "reconstruction PSNR on fresh scenes" in capsys.readouterr().out
+    assert main([*args, "--steps", "3", "--resume"]) == 0
+    assert "resumed at step 2" in capsys.readouterr().out
+    from diffusion.autoencoder import KLAutoencoder
+
+    assert KLAutoencoder.from_pretrained(str(out / "autoencoder")).config.latent_size == 12
