@@ -153,11 +153,16 @@ def new_state(model: Denoiser, cfg: TrainConfig, device: torch.device | None = N
 
 def drop_labels(labels: torch.Tensor, p: float, null_label: int, gen: torch.Generator) -> torch.Tensor:
     """Replace each label by ``null_label`` with probability p (classifier-free guidance's label dropout):
-    one network learns both the conditional and the unconditional model. labels (B,) -> (B,)."""
+    one network learns both the conditional and the unconditional model. labels (B,) -> (B,); or token rows
+    (B, L) -> (B, L), a dropped row becoming the empty prompt [null_label, 0, 0, ...] (0: padding)."""
     if p <= 0:
         return labels
-    dropped = torch.rand(labels.shape, generator=gen) < p
-    return torch.where(dropped.to(labels.device), torch.full_like(labels, null_label), labels)
+    dropped = (torch.rand(labels.shape[:1], generator=gen) < p).to(labels.device)
+    if labels.dim() == 1:
+        return torch.where(dropped, torch.full_like(labels, null_label), labels)
+    empty = torch.zeros_like(labels[0])
+    empty[0] = null_label
+    return torch.where(dropped[:, None], empty, labels)
 
 
 def loss_fn(

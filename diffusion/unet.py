@@ -22,6 +22,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from diffusion.precision import autocast
+from diffusion.text_encoder import CrossAttention
+
+Context = tuple[torch.Tensor, torch.Tensor]  # (tokens (B, L, D), mask (B, L)) of a text encoder
 
 PREDICTIONS = ("eps", "x0", "v")
 
@@ -44,6 +47,8 @@ class UNetConfig:
     prediction: str = "eps"  # what the network outputs: "eps" (noise), "x0" (clean image) or "v"
     num_classes: int = 0  # > 0: class-conditional, with a label embedding of num_classes + 1 rows (last = no label)
     residual: bool = False  # add each block's input (1x1-projected when the width changes) to its output
+    context_dim: int = 0  # > 0: text-conditional, cross-attention to tokens of this width after every block
+    attention_heads: int = 4
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
@@ -129,28 +134,42 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         ups_in = [c.bottleneck, *reversed(c.channels[1:])]
         self.ups = nn.ModuleList(block(a + s, s) for a, s in zip(ups_in, reversed(c.channels), strict=True))
         self.final_conv = nn.Conv2d(c.channels[0], c.in_channels, 1)
+        self.attention = None
+        if c.context_dim:  # one cross-attention after each block: the downs, the bottleneck, the ups
+            widths_out = [*c.channels, c.bottleneck, *reversed(c.channels)]
+            self.attention = nn.ModuleList(
+                CrossAttention(w, c.context_dim, c.attention_heads, c.groups) for w in widths_out
+            )
 
     # "bf16": the forward runs in bf16 autocast on channels-last activations and returns float32
     # (``diffusion.precision.use`` sets it; the weights, and everything around the forward, stay float32)
     precision: str = "float32"
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None, context: Context | None = None
+    ) -> torch.Tensor:
+        """``context``: (tokens (B, L, context_dim), mask (B, L)) of a text-conditional model."""
         if self.precision != "bf16":
-            return self._run(x, t, labels, None)
+            return self._run(x, t, labels, None, context)
         with autocast("bf16", x.device.type):
-            out = self._run(x.contiguous(memory_format=torch.channels_last), t, labels, None)
+            out = self._run(x.contiguous(memory_format=torch.channels_last), t, labels, None, context)
         return out.float()
 
-    def features(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def features(
+        self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None = None, context: Context | None = None
+    ) -> dict[str, torch.Tensor]:
         """Every intermediate tensor of one forward pass, in order, by name: "input" (with any coordinate
         channels), "time embedding" (B, time_emb_dim; plus the label's), "down 1".."down n" (each level's block
-        output, the skip connection it hands to the way up), "bottleneck", "up n".."up 1", "output"."""
+        output, the skip connection it hands to the way up), "bottleneck", "up n".."up 1", "output"; a
+        text-conditional model's cross-attention weights after each block too, "attention down 1" ..
+        "attention up 1", each (B, heads, H*W, L)."""
         record: dict[str, torch.Tensor] = {}
-        self._run(x, t, labels, record)
+        self._run(x, t, labels, record, context)
         return record
 
-    def _run(self, x, t, labels, record: dict[str, torch.Tensor] | None) -> torch.Tensor:
+    def _run(self, x, t, labels, record: dict[str, torch.Tensor] | None, context: Context | None = None):
         keep = record.__setitem__ if record is not None else (lambda name, value: None)
+        attend = self._attender(context, keep)
         t_emb = self.time_mlp(sinusoidal_embedding(t, self.config.time_emb_dim))
         if self.label_emb is not None:
             if labels is None:
@@ -164,17 +183,35 @@ class UNet(nn.Module, PyTorchModelHubMixin, library_name="diffusion-from-first-p
         keep("time embedding", t_emb)
         skips = []
         for i, down in enumerate(self.downs):
-            x = down(x if i == 0 else F.max_pool2d(x, 2), t_emb)
+            x = attend(down(x if i == 0 else F.max_pool2d(x, 2), t_emb), f"down {i + 1}")
             skips.append(x)
             keep(f"down {i + 1}", x)
-        x = self.bottleneck(F.max_pool2d(x, 2), t_emb)
+        x = attend(self.bottleneck(F.max_pool2d(x, 2), t_emb), "bottleneck")
         keep("bottleneck", x)
         for i, up in enumerate(self.ups):
             x = up(torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), skips.pop()], dim=1), t_emb)
+            x = attend(x, f"up {len(self.ups) - i}")
             keep(f"up {len(self.ups) - i}", x)
         out = self.final_conv(x)
         keep("output", out)
         return out
+
+    def _attender(self, context: Context | None, keep):
+        """x, name -> x after the next cross-attention (recording its weights), or x itself without text."""
+        if self.attention is None:
+            if context is not None:
+                raise ValueError("This model has no cross-attention (context_dim is 0): call it without a context.")
+            return lambda x, name: x
+        if context is None:
+            raise ValueError("This text-conditional model needs a context: (tokens, mask) from its text encoder.")
+        layers, record = iter(self.attention), {}
+
+        def attend(x: torch.Tensor, name: str) -> torch.Tensor:
+            x = next(layers)(x, *context, keep=record)
+            keep(f"attention {name}", record["weights"])
+            return x
+
+        return attend
 
     @classmethod
     def _from_pretrained(  # type: ignore[override]

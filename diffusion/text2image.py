@@ -1,0 +1,144 @@
+"""The words-to-pictures model: a text encoder and a cross-attention UNet that denoise the autoencoder's latents.
+
+``LatentDiffusion(x_t, t, ids)`` is a denoiser as the training engine and the samplers call it: ``ids`` (B, L)
+are token ids (``scenes.encode``), the "labels" of a conditional model. Training drops a caption to the empty
+prompt with probability ``label_dropout`` (``training.drop_labels``), so one network is both the text-conditional
+and the unconditional model, and sampling steers with classifier-free guidance, against the empty prompt or a
+negative prompt (``text_guidance``). Sampling runs in the latent space; ``decode`` turns a latent into pixels.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from diffusion import scenes
+from diffusion.text_encoder import TextConfig, TextEncoder
+from diffusion.unet import UNet, UNetConfig
+
+
+@dataclass(frozen=True)
+class T2IConfig:
+    """The text encoder's and the latent UNet's shapes, and how latents are scaled to unit variance."""
+
+    unet: UNetConfig = field(
+        default_factory=lambda: UNetConfig(
+            in_channels=4,
+            channels=(64, 128),
+            bottleneck=128,
+            time_emb_dim=128,
+            groups=8,
+            shared_norm=False,
+            residual=True,
+            image_size=12,
+            schedule="cosine",
+            prediction="v",
+            context_dim=64,
+        )
+    )
+    text: TextConfig = field(
+        default_factory=lambda: TextConfig(vocab=len(scenes.VOCABULARY), max_tokens=scenes.MAX_TOKENS)
+    )
+    latent_scale: float = 1.0  # z * latent_scale has unit variance on the training scenes
+
+    # what the training engine and the samplers read of a model's config
+    @property
+    def prediction(self) -> str:
+        return self.unet.prediction
+
+    @property
+    def schedule(self) -> str:
+        return self.unet.schedule
+
+    @property
+    def T(self) -> int:  # the diffusion's step count, named as everywhere else
+        return self.unet.T
+
+    @property
+    def num_classes(self) -> int:  # > 0: the engine hands the model its labels (here token ids)
+        return self.text.vocab
+
+    @property
+    def null_label(self) -> int:  # the empty prompt's token: a dropped caption becomes [EMPTY, PAD, ...]
+        return scenes.TOKEN_IDS[scenes.EMPTY]
+
+    @staticmethod
+    def from_dict(data: dict) -> T2IConfig:
+        unet = UNetConfig.from_dict(data["unet"])
+        return T2IConfig(unet, TextConfig(**data["text"]), float(data["latent_scale"]))
+
+
+class LatentDiffusion(nn.Module):
+    """(z_t (B, 4, 12, 12), t (B,), ids (B, L)) -> the UNet's prediction (B, 4, 12, 12), conditioned on the words."""
+
+    def __init__(self, config: T2IConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.text = TextEncoder(config.text)
+        self.unet = UNet(config.unet)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        return self.unet(x, t, context=self.text(ids.to(x.device)))
+
+    def features(self, x: torch.Tensor, t: torch.Tensor, ids: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The UNet's intermediate tensors and cross-attention weights (``UNet.features``) for these words."""
+        return self.unet.features(x, t, context=self.text(ids.to(x.device)))
+
+    def save(self, folder: str | Path) -> None:
+        """Hub format: config.json and model.safetensors (text encoder and UNet together)."""
+        from safetensors.torch import save_model
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n", encoding="utf-8")
+        save_model(self, str(folder / "model.safetensors"))
+
+    @classmethod
+    def load(cls, folder: str | Path) -> LatentDiffusion:
+        """Strictly, from safetensors only."""
+        from safetensors.torch import load_model
+
+        folder = Path(folder)
+        model = cls(T2IConfig.from_dict(json.loads((folder / "config.json").read_text(encoding="utf-8"))))
+        load_model(model, str(folder / "model.safetensors"), strict=True)
+        return model.eval()
+
+
+def text_guidance(model: nn.Module, ids: torch.Tensor, negative: torch.Tensor, scale: float):
+    """A denoiser steered towards the words ``ids`` (B, L) and away from ``negative`` (B, L) (the empty prompt,
+    or a negative prompt): output = cond + w (cond - neg), with w = ``scale`` (the convention of
+    ``sampling.classifier_free_guidance``: w = 0 is the plain text-conditional model). One batched forward of 2B
+    rows per call when w != 0."""
+
+    def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if scale == 0:
+            return model(x, t, ids)
+        out = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([ids, negative]))
+        cond, neg = out.chunk(2)
+        return cond + scale * (cond - neg)
+
+    return denoise
+
+
+@dataclass
+class LatentCaptionStream:
+    """Training batches of the latent model: scaled latents of a scene pool, each with its caption in a language
+    drawn per row and step (English or Chinese, half each), as token ids. ``batch(i)`` is the same for the same
+    (seed, i): a resumed run continues the same stream."""
+
+    latents: torch.Tensor  # (N, 4, 12, 12), already scaled
+    captions: list[tuple[str, str]]  # (English, Chinese) per scene
+    batch_size: int = 64
+    seed: int = 0
+
+    def batch(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng((self.seed, index))
+        rows = rng.integers(0, len(self.latents), self.batch_size)
+        languages = rng.integers(0, 2, self.batch_size)
+        ids = scenes.encode([self.captions[r][lang] for r, lang in zip(rows, languages, strict=True)])
+        return self.latents[torch.as_tensor(rows)], ids
