@@ -67,6 +67,56 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_train_scenes(args: argparse.Namespace) -> int:
+    """The words-to-pictures model: ``--stage autoencoder`` first, then ``--stage model`` on its latents."""
+    return cmd_train_scene_model(args) if args.stage == "model" else cmd_train_autoencoder(args)
+
+
+def cmd_train_scene_model(args: argparse.Namespace) -> int:
+    """The text encoder and latent UNet, trained together on the autoencoder's latents of captioned scenes."""
+    from diffusion import autoencoder, scenes, text2image
+
+    if not args.autoencoder:
+        print("error: --stage model needs --autoencoder (the folder of the trained autoencoder).", file=sys.stderr)
+        return 2
+    ae = autoencoder.KLAutoencoder.from_pretrained(args.autoencoder).eval()
+    out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
+    print(f"rendering {args.pool:,} scenes and encoding them", flush=True)
+    images, pool = scenes.pool(args.pool)
+    latents = text2image.latents_of(ae, images)
+    cfg = replace(
+        training.TrainConfig(
+            steps=20_000, batch_size=64, lr=1e-3, weight_decay=0.01, warmup_steps=200, ema_decay=0.999
+        ),
+        label_dropout=0.1,
+        **{k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}.items() if v},
+        precision=args.precision,
+    )
+    if args.resume and ckpt.exists():
+        state = training.load_checkpoint(ckpt, cfg, build=text2image.from_config_dict)
+        print(f"resumed at step {state.step} from {ckpt}", flush=True)
+    else:
+        scale = float(1.0 / latents.std())
+        torch.manual_seed(cfg.seed)
+        state = training.new_state(text2image.LatentDiffusion(text2image.T2IConfig(latent_scale=scale)), cfg)
+    scale = state.model.config.latent_scale
+    captions = [(s.caption("en"), s.caption("zh")) for s in pool]
+    stream = text2image.LatentCaptionStream(latents * scale, captions, cfg.batch_size, cfg.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    t0, last_save, start = time.time(), time.time(), state.step
+    for p in training.train(state, stream):
+        if p.step % 50 == 0:
+            rate = (time.time() - t0) / max(p.step - start, 1)
+            print(f"step {p.step}/{cfg.steps} loss {p.loss:.5f} lr {p.lr:.2e} {rate:.3f}s/step", flush=True)
+        if time.time() - last_save > args.save_every:
+            training.save_checkpoint(state, ckpt)
+            last_save = time.time()
+    training.save_checkpoint(state, ckpt)
+    state.ema.model.save(out / "model")
+    print(f"done: {state.step} steps; weights in {out / 'model'} (EMA)", flush=True)
+    return 0
+
+
+def cmd_train_autoencoder(args: argparse.Namespace) -> int:
     """The words-to-pictures model's first stage: the autoencoder of the scenes (checkpointed, resumable)."""
     from diffusion import autoencoder, scenes
 
@@ -177,9 +227,43 @@ def _digit_sheet(model: UNet, path: Path, steps: int = 20, guidance: float = 0.0
     imaging.grid_image(out, nrow=10).save(path)
 
 
+def cmd_sample_scenes(args: argparse.Namespace) -> int:
+    """Text to picture: ``--prompt`` (English or Chinese), ``--negative``, guidance, steps, n seeds from --seed."""
+    from diffusion import autoencoder, scenes, text2image
+
+    folder = Path(args.weights)
+    ae = autoencoder.KLAutoencoder.from_pretrained(str(folder / "autoencoder")).eval()
+    model = text2image.LatentDiffusion.load(folder / "model")
+    precision.use(model.unet, args.precision)
+    guidance = 3.0 if args.guidance is None else args.guidance
+    if not 1 <= args.steps <= model.config.T:
+        print(
+            f"error: --steps must be between 1 and {limits.shown(model.config.T)}, got {args.steps}.", file=sys.stderr
+        )
+        return 2
+    t0 = time.perf_counter()
+    try:
+        with torch.inference_mode():
+            for p in text2image.generate_progressive(
+                model, args.prompt or "", guidance, args.steps, range(args.seed, args.seed + args.n), args.negative
+            ):
+                final = p.x
+            images = text2image.decode(ae, final, model.config.latent_scale)
+    except scenes.PromptError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    imaging.grid_image(images, nrow=args.n).save(args.out)
+    said = f"“{args.prompt}”" if args.prompt else "the empty prompt (unconditional)"
+    print(f"{said}, w = {guidance:g}, DDIM-{args.steps} in {model.unet.precision}: {args.out} "
+          f"({time.perf_counter() - t0:.2f} s)")  # fmt: skip
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from diffusion import hub
 
+    if (Path(args.weights) / "autoencoder").is_dir():  # the words-to-pictures model: autoencoder and model
+        return cmd_sample_scenes(args)
     try:
         loaded = hub.load_model(args.weights, revision=args.revision)
     except hub.WeightsError as exc:
@@ -292,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     tr = sub.add_parser("train", help="train a UNet on one image, or the class-conditional digits model")
     tr.add_argument("--dataset", choices=("image", "digits", "scenes"), default="image")
     tr.add_argument("--pool", type=int, default=20_000, help="scenes: how many scenes to render for training")
+    tr.add_argument("--stage", choices=("autoencoder", "model"), default="autoencoder", help="scenes: which part")
+    tr.add_argument("--autoencoder", help="scenes, --stage model: the trained autoencoder's folder")
     tr.add_argument("--image", help="the training image (--dataset image)")
     tr.add_argument("--out", required=True)
     tr.add_argument("--steps", type=int, default=0, help="optimiser steps (default: the preset's)")
@@ -322,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     sa.add_argument("--size", type=int, default=0, help="default: the training size")
     sa.add_argument("--out", default="sample.png")
+    sa.add_argument("--prompt", default="", help="the words-to-pictures model: what to draw (English or Chinese)")
+    sa.add_argument("--negative", default="", help="the words-to-pictures model: what to steer away from")
     sa.add_argument(
         "--precision",
         choices=precision.PRECISIONS,

@@ -109,6 +109,20 @@ class LatentDiffusion(nn.Module):
         return model.eval()
 
 
+def from_config_dict(config: dict) -> LatentDiffusion:
+    """A fresh model from a checkpoint's config (``training.load_checkpoint(..., build=from_config_dict)``)."""
+    return LatentDiffusion(T2IConfig.from_dict(config))
+
+
+def latents_of(autoencoder: nn.Module, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """The autoencoder's mean latents of uint8 scenes (N, 3, S, S) -> (N, 4, S/4, S/4), unscaled."""
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            out.append(autoencoder.encode(images[start : start + batch_size].float() / 127.5 - 1.0)[0])
+    return torch.cat(out)
+
+
 def text_guidance(model: nn.Module, ids: torch.Tensor, negative: torch.Tensor, scale: float):
     """A denoiser steered towards the words ``ids`` (B, L) and away from ``negative`` (B, L) (the empty prompt,
     or a negative prompt): output = cond + w (cond - neg), with w = ``scale`` (the convention of
@@ -142,3 +156,36 @@ class LatentCaptionStream:
         languages = rng.integers(0, 2, self.batch_size)
         ids = scenes.encode([self.captions[r][lang] for r, lang in zip(rows, languages, strict=True)])
         return self.latents[torch.as_tensor(rows)], ids
+
+
+def generate_progressive(
+    model: LatentDiffusion,
+    prompt: str,
+    guidance: float,
+    steps: int,
+    seeds: list[int] | range,
+    negative: str = "",
+    method: str = "ddim",
+    eta: float = 0.0,
+):
+    """The reverse process in latent space for one prompt and every seed at once, yielding ``sampling.Progress``
+    after every step (``x`` and ``pred_x0`` are scaled latents: ``decode`` shows them). The prompt and the
+    negative prompt are tokenized first (``scenes.PromptError`` names unknown words); the empty prompt samples the
+    unconditional model, and guidance is against the negative prompt (by default the empty one)."""
+    from diffusion.digit_eval import seed_noise
+    from diffusion.process import Diffusion
+
+    n, cfg = len(seeds), model.config.unet
+    ids, neg = scenes.encode([prompt] * n), scenes.encode([negative] * n)
+    x_T = seed_noise(seeds, (cfg.in_channels, cfg.image_size, cfg.image_size))
+    gen = torch.Generator().manual_seed(int(seeds[0]) + 1)
+    denoise = text_guidance(model, ids, neg, guidance)
+    yield from Diffusion.of(model.config).sample_progressive(
+        denoise, x_T, steps, method=method, eta=eta, generator=gen, clip=False
+    )
+
+
+def decode(autoencoder: nn.Module, latents: torch.Tensor, scale: float) -> torch.Tensor:
+    """Scaled latents (B, 4, s, s) -> images (B, 3, 4s, 4s) in [-1, 1]."""
+    with torch.no_grad():
+        return autoencoder.decode(latents / scale).clamp(-1, 1)

@@ -288,11 +288,18 @@ def state_to_dict(state: TrainState) -> dict[str, Any]:
     }
 
 
-def state_from_dict(data: dict[str, Any], cfg: TrainConfig | None = None, device: torch.device | None = None):
-    """Rebuild a ``TrainState`` from ``state_to_dict`` (copies the tensors); ``cfg`` may extend the run."""
+def _unet_from_config(config: dict[str, Any]) -> nn.Module:
     from diffusion.unet import UNetConfig
 
-    model = UNet(UNetConfig.from_dict(data["model_config"]))
+    return UNet(UNetConfig.from_dict(config))
+
+
+def state_from_dict(
+    data: dict[str, Any], cfg: TrainConfig | None = None, device: torch.device | None = None, build=_unet_from_config
+):
+    """Rebuild a ``TrainState`` from ``state_to_dict`` (copies the tensors); ``cfg`` may extend the run. ``build``
+    makes the network from its config dict (a UNet by default)."""
+    model = build(data["model_config"])
     model.load_state_dict(data["model"], strict=True)
     state = new_state(model, cfg or TrainConfig(**data["train_config"]), device)
     state.ema.model.load_state_dict(data["ema"], strict=True)
@@ -323,9 +330,11 @@ def save_checkpoint(state: TrainState, path: str | Path) -> None:
     tmp.replace(path)  # atomic: a crash mid-write never leaves a half checkpoint
 
 
-def load_checkpoint(path: str | Path, cfg: TrainConfig | None = None, device: torch.device | None = None) -> TrainState:
+def load_checkpoint(
+    path: str | Path, cfg: TrainConfig | None = None, device: torch.device | None = None, build=_unet_from_config
+) -> TrainState:
     """Rebuild a ``TrainState`` from ``save_checkpoint``; ``cfg`` may extend the run (e.g. more steps).
 
     Only our own checkpoints are read, and with ``weights_only=True`` (no pickle code execution).
     """
-    return state_from_dict(torch.load(path, map_location="cpu", weights_only=True), cfg, device)
+    return state_from_dict(torch.load(path, map_location="cpu", weights_only=True), cfg, device, build)

@@ -84,3 +84,14 @@ def test_the_scenes_autoencoder_trains_resumes_and_ships_hub_weights(tmp_path, c
     from diffusion.autoencoder import KLAutoencoder
 
     assert KLAutoencoder.from_pretrained(str(out / "autoencoder")).config.latent_size == 12
+    # the second stage on its latents, then text to picture from the bundle (autoencoder/ and model/)
+    model_args = ["train", "--dataset", "scenes", "--stage", "model", "--autoencoder", str(out / "autoencoder")]
+    assert main([*model_args, "--out", str(out), "--pool", "16", "--batch-size", "4", "--steps", "2"]) == 0
+    png = tmp_path / "f.png"
+    sample = ["sample", "--weights", str(out), "--steps", "3", "--seed", "0", "--n", "2", "--out", str(png)]
+    assert main([*sample, "--prompt", "a red 3 on the left", "--negative", "a blue 3"]) == 0
+    assert Image.open(png).size == (2 * 48 + 3 * 2, 48 + 2 * 2)
+    assert "“a red 3 on the left”, w = 3, DDIM-3" in capsys.readouterr().out
+    assert main([*sample, "--prompt", "左边一个红色 3"]) == 0
+    assert main([*sample]) == 0 and "the empty prompt (unconditional)" in capsys.readouterr().out
+    assert main([*sample, "--prompt", "a red dog"]) == 2 and "Unknown words: “dog”" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def test_cross_attention_against_a_hand_computation() -> None:
     """One head: x + W_o softmax(q k^T / sqrt(C)) v with q from the normalised pixels, k and v from the tokens,
     padded tokens weighted 0 (computed here with explicit loops over pixels in float64)."""
     torch.manual_seed(0)
-    layer = CrossAttention(channels=8, context_dim=6, heads=1, groups=1).double()
+    layer = CrossAttention(channels=8, context_dim=6, heads=1, groups=1).double().requires_grad_(False)
     torch.nn.init.normal_(layer.out.weight)
     x, tokens = torch.randn(1, 8, 2, 3, dtype=torch.float64), torch.randn(1, 4, 6, dtype=torch.float64)
     mask = torch.tensor([[True, True, True, False]])
