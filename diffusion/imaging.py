@@ -74,9 +74,7 @@ def to_8bit(image: Image.Image) -> Image.Image:
             image = image.reduce(factor)
         arr = np.asarray(image, dtype=np.float32)
         finite = np.isfinite(arr)
-        if not finite.any():
-            raise ValueError("This image has no finite pixel values (only ±inf or NaN): it cannot be shown.")
-        lo, hi = float(arr[finite].min()), float(arr[finite].max())
+        lo, hi = (float(arr[finite].min()), float(arr[finite].max())) if finite.any() else (0.0, 1.0)
         # Stretch the range of the finite pixels to 0..255 (a 16-bit scan or a float image is not in 0..255); the
         # rule for the others, the same on every input: +inf is white, -inf and NaN black.
         arr = np.where(np.isposinf(arr), hi, np.where(finite, arr, lo))

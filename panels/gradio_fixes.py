@@ -27,6 +27,13 @@ of the event loop's work). The replacement keeps the same record, filled in when
 configuration is rendered when an event updates its value, or, for the rest, when a deep link asks for all of
 them (the blocks are the same then: a session's changes to them go through ``__setitem__``, which renders its
 block at once, as Gradio's does). This app has no deep links: nothing reads the record in full.
+
+**An MCP tool with a State output fails on every call.** Gradio's MCP server removes the values of State outputs
+from an event's results by their index (``GradioMCPServer.pop_returned_state``). A queued event's result comes
+back through gradio_client, which already leaves State outputs out and hands one value (the tuple of outputs):
+the list to pop from has one element, and ``pop(4)`` failed with "pop index out of range" (``reverse_generate``
+from any agent). The replacement removes them only from a list with one value per output (the direct path for
+events outside the queue), last first, so that removing one does not shift the next.
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from gradio import processing_utils, state_holder
+from gradio import mcp, processing_utils, state_holder
+from gradio.components import State
 from PIL import Image
 
 
@@ -171,8 +179,19 @@ class _NoBlocks:
 _ORIGINAL_SESSION_INIT = state_holder.SessionState.__init__
 
 
+def pop_returned_state(components: Any, data: Any) -> Any:
+    """``data`` without the values of State outputs, where it holds one value per output component."""
+    if not isinstance(data, list) or len(data) != len(components):
+        return data  # through gradio_client: State outputs are already left out
+    for i in reversed(range(len(components))):
+        if isinstance(components[i], State):
+            data.pop(i)
+    return data
+
+
 def apply() -> None:
     """Install the fixes (idempotent). Gradio's callers look the function up on the module (and the class) at each
     call."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
     state_holder.SessionState.__init__ = _session_init
+    mcp.GradioMCPServer.pop_returned_state = staticmethod(pop_returned_state)

@@ -128,3 +128,14 @@ def test_an_unchanging_image_is_encoded_once_for_every_visitor_and_forgotten_wit
     del kept, result
     gc.collect()
     assert ident not in gradio_fixes._UNCHANGING  # nothing kept for an image that is gone
+
+
+def test_mcp_results_lose_their_state_values_only_where_they_have_them() -> None:
+    import gradio as gr
+    from gradio import mcp
+
+    gradio_fixes.apply()
+    components = [gr.Textbox(), gr.State(), gr.Textbox(), gr.State()]
+    assert mcp.GradioMCPServer.pop_returned_state(components, ["a", "s1", "b", "s2"]) == ["a", "b"]
+    # through gradio_client (a queued event) the states are already gone: one value, the tuple of the others
+    assert mcp.GradioMCPServer.pop_returned_state(components, [("a", "b")]) == [("a", "b")]

@@ -71,6 +71,8 @@ def _png() -> str:
 
 
 PNG = _png()
+HEAVY_TOOLS = ("reverse_compare", "digits_compare")
+CHEAP = {"steps": 2, "n_steps": 20, "n_chains": 100}  # the values are what is checked, not the work
 JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
 
 
@@ -99,3 +101,32 @@ def test_every_tools_schema_allows_its_own_choices_and_each_is_accepted(app_url)
         text = " ".join(c.text for c in result.content if getattr(c, "type", "") == "text")
         assert not result.isError, (value, text)
         assert "image.png" in text and "mime_type" in text, (value, text[:300])  # x_t came back, as a file
+
+
+def test_each_allowed_value_of_every_tool_is_accepted(app_url) -> None:
+    """An agent may use any value a tool's schema offers: each enum value of each tool, the others at their
+    defaults (images: a small drawing), gets an answer, not a refusal. The comparisons cost 5-20 s each (they
+    have no size to turn down): their choices are called once, at the default, and typed by the test above."""
+
+    async def work(session):
+        answers = []
+        for tool in (await session.list_tools()).tools:
+            props = tool.inputSchema.get("properties", {})
+            base = {k: s["default"] for k, s in props.items() if "default" in s}
+            base.update({k: PNG for k in props if "image" in k})  # a file's default is the server's own path
+            base.update({k: v for k, v in CHEAP.items() if k in props})
+            if tool.name in HEAVY_TOOLS:
+                result = await session.call_tool(tool.name, base)
+                answers.append((tool.name, "", "defaults", result.isError, ""))
+                continue
+            for field, schema in props.items():
+                for value in schema.get("enum", []):
+                    result = await session.call_tool(tool.name, {**base, field: value})
+                    text = " ".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+                    answers.append((tool.name, field, value, result.isError, text[:200]))
+        return answers
+
+    answers = mcp_session(app_url, work)
+    assert len(answers) >= 10  # sizes, schedules, samplers, colours, digits...
+    refused = [a for a in answers if a[3]]
+    assert not refused, refused
