@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_start_and_stop_a_fine_tune(open_page) -> None:
+def long_small_run(open_page):
+    """The /training page set for a long run of the small network at 32 px (a run that is stopped, not finished)."""
     page = open_page("/training")
     expect(page.get_by_text("Estimated time on this")).to_be_visible(timeout=60_000)
     page.get_by_label("scratch (random weights)").check()
@@ -17,6 +18,11 @@ def test_start_and_stop_a_fine_tune(open_page) -> None:
     steps = page.get_by_label("number input for Steps (Resume adds this many)")
     steps.fill("5000")
     steps.press("Enter")
+    return page
+
+
+def test_start_and_stop_a_fine_tune(open_page) -> None:
+    page = long_small_run(open_page)
     page.locator("#train-start_page").click()
     status = page.locator("#train-status_page")
     expect(status).to_contain_text("Training", timeout=60_000)  # streamed while it runs
@@ -30,14 +36,7 @@ def test_start_and_stop_a_fine_tune(open_page) -> None:
 def test_the_run_is_watched_live(open_page) -> None:
     """While one run goes on, the loss curve and the previews are on the page and change with every chunk
     (the results column once stayed hidden until the run ended)."""
-    page = open_page("/training")
-    expect(page.get_by_text("Estimated time on this")).to_be_visible(timeout=60_000)
-    page.get_by_label("scratch (random weights)").check()
-    page.get_by_label("small (0.5 M)").check()
-    page.get_by_label("32", exact=True).check()
-    steps = page.get_by_label("number input for Steps (Resume adds this many)")
-    steps.fill("5000")
-    steps.press("Enter")
+    page = long_small_run(open_page)
     page.get_by_text("More settings").click()
     every = page.get_by_label("number input for Preview every N steps")
     every.fill("3")
