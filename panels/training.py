@@ -544,7 +544,9 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     job, name, public = gr.State(None, time_to_live=1800), ctx.api_name, {"api_visibility": ctx.visibility}
     outputs = [*(ui[k] for k in ("status", "plot", "ema_img", "raw_img", "download")), job, ctx.session_model]
     # its own lane: a fine-tune (at most RUN_BUDGET_S a click) never makes a visitor's generation wait behind it
-    heavy = {"concurrency_id": "train", "concurrency_limit": 1, **public}
+    # progress "minimal": the curve and previews stay in view while the run streams (Gradio's full progress
+    # overlay covered them with a bar; the status line says the step)
+    heavy = {"concurrency_id": "train", "concurrency_limit": 1, "show_progress": "minimal", **public}
     # On a stand-alone route there is no Reverse tab beside the panel: the final message says so.
     on_route = {} if ctx.tabbed else {"tabs": False}
     # Registered before the runs: Gradio dispatches a click's events in order, and one registered after a long
