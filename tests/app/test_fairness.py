@@ -85,5 +85,6 @@ def test_an_abandoned_max_size_training_call_ends_and_frees_its_lane(app_url) ->
     job = start(Client(app_url, verbose=False), steps=12)  # the same lane: waits until the orphan is cancelled
     job.result()
     assert job.outputs()[-1][0].startswith("**Done")
-    # cancelled after ORPHAN_GRACE_S without a reader, at the end of its current step (~1.3 s at 128 px, batch 2)
-    assert time.perf_counter() - t0 < 45
+    # cancelled after ORPHAN_GRACE_S without a reader, at the end of its current step (~1.3 s at 128 px, batch 2,
+    # on an idle machine): the orphan, left alone, would hold the lane for hours; the limit is generous for a busy CI
+    assert time.perf_counter() - t0 < 600
