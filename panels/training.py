@@ -176,7 +176,7 @@ def device_name() -> str:
         return "ZeroGPU"
     if torch.cuda.is_available():
         return f"GPU ({torch.cuda.get_device_name(0)}, {precision.choose(device=torch.device('cuda'))})"
-    return f"CPU ({torch.get_num_threads()} threads, {precision.choose()})"
+    return common.say(STRINGS, "train.cpu", threads=torch.get_num_threads(), precision=precision.choose())
 
 
 def _size_key(size: Any) -> Any:
