@@ -83,11 +83,10 @@ def cmd_train_scene_model(args: argparse.Namespace) -> int:
     print(f"rendering {args.pool:,} scenes and encoding them", flush=True)
     images, pool = scenes.pool(args.pool)
     latents = text2image.latents_of(ae, images)
+    from diffusion.recipes import SCENES
+
     cfg = replace(
-        training.TrainConfig(
-            steps=20_000, batch_size=64, lr=1e-3, weight_decay=0.01, warmup_steps=200, ema_decay=0.999
-        ),
-        label_dropout=0.1,
+        SCENES.train,
         **{k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}.items() if v},
         precision=args.precision,
     )

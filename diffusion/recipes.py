@@ -98,3 +98,14 @@ DIGITS_TINY = Recipe(
 )
 
 DIGITS_RECIPES: dict[str, Recipe] = {"digits": DIGITS, "digits-tiny": DIGITS_TINY}
+
+# Words to pictures: the digits design in the autoencoder's 4 x 12 x 12 latent space (two levels: 12 -> 6 -> 3), no
+# label embedding but cross-attention to the text encoder's 64-wide tokens; captions dropped to the empty prompt 10%.
+SCENES = Recipe(
+    model=replace(
+        DIGITS.model, in_channels=4, channels=(64, 128), bottleneck=128, image_size=12, num_classes=0, context_dim=64
+    ),
+    train=replace(DIGITS.train, steps=20_000, warmup_steps=200),
+    dataset="scenes",
+    summary="text-conditional latent UNet, v-prediction, cosine schedule, caption dropout 0.1",
+)

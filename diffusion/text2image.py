@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from diffusion import scenes
+from diffusion.recipes import SCENES
 from diffusion.text_encoder import TextConfig, TextEncoder
 from diffusion.unet import UNet, UNetConfig
 
@@ -26,21 +27,7 @@ from diffusion.unet import UNet, UNetConfig
 class T2IConfig:
     """The text encoder's and the latent UNet's shapes, and how latents are scaled to unit variance."""
 
-    unet: UNetConfig = field(
-        default_factory=lambda: UNetConfig(
-            in_channels=4,
-            channels=(64, 128),
-            bottleneck=128,
-            time_emb_dim=128,
-            groups=8,
-            shared_norm=False,
-            residual=True,
-            image_size=12,
-            schedule="cosine",
-            prediction="v",
-            context_dim=64,
-        )
-    )
+    unet: UNetConfig = field(default_factory=lambda: SCENES.model)
     text: TextConfig = field(
         default_factory=lambda: TextConfig(vocab=len(scenes.VOCABULARY), max_tokens=scenes.MAX_TOKENS)
     )
