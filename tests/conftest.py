@@ -13,6 +13,9 @@ os.environ.setdefault("DIFFUSION_PROXY_HOPS", "1")
 # float32 unless a test asks for bf16 (tests/test_precision.py): the app's numbers are checked against float64
 # references to rounding, and must not depend on which units this machine's CPU has
 os.environ.setdefault("DIFFUSION_PRECISION", "float32")
+# heavy events at the normal priority: the suite checks what they show, not how the scheduler shares the cores (the
+# niced pool has its own tests, tests/app/test_offload.py); niced, they starve beside any other job on the machine
+os.environ.setdefault("DIFFUSION_HEAVY_NICE", "0")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,14 @@ from matplotlib.figure import Figure
 from panels import components, offload, priority
 
 LANGUAGE = contextvars.ContextVar("language", default="unset")
-NICED = min(19, offload.thread_niceness() + offload.NICE)  # a pool thread's niceness (started from this process's)
+NICE = 10  # the app's default (the rest of the suite runs its heavy lanes at 0: tests/conftest.py)
+NICED = min(19, offload.thread_niceness() + NICE)  # a pool thread's niceness (started from this process's)
+
+
+@pytest.fixture(autouse=True)
+def niced_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the niced pool as the app runs it by default."""
+    monkeypatch.setattr(offload, "POOL", offload._Pool(nice=NICE))
 
 
 def collect(fn, *args, take: int | None = None):
