@@ -67,8 +67,30 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_train_scenes(args: argparse.Namespace) -> int:
-    """The words-to-pictures model: ``--stage autoencoder`` first, then ``--stage model`` on its latents."""
-    return cmd_train_scene_model(args) if args.stage == "model" else cmd_train_autoencoder(args)
+    """The words-to-pictures model: ``--stage autoencoder`` first, then ``--stage model`` on its latents; ``--stage
+    judge`` (any time) the classifier that scores its samples."""
+    stages = {"model": cmd_train_scene_model, "judge": cmd_train_scene_judge, "autoencoder": cmd_train_autoencoder}
+    return stages[args.stage](args)
+
+
+def cmd_train_scene_judge(args: argparse.Namespace) -> int:
+    """The judge: a classifier of the scenes' objects, trained on a pool of fresh scenes (held-out ones included)."""
+    from diffusion import scene_judge
+
+    steps, batch = args.steps or 3000, args.batch_size or 128
+    print(f"rendering {args.pool:,} scenes (a quarter with held-out compositions)", flush=True)
+    images, pool = scene_judge.training_pool(args.pool)
+    t0 = time.time()
+    for progress in scene_judge.train_judge(images, pool, steps, batch, args.lr or 2e-3):
+        step, loss, model = progress
+        if step % 100 == 0:
+            print(f"step {step}/{steps} loss {loss:.4f} {time.time() - t0:.0f}s", flush=True)
+    seen = scene_judge.accuracy_on_fresh_scenes(model, 2000)
+    held = scene_judge.accuracy_on_fresh_scenes(model, 2000, held_out=True)
+    scene_judge.save(model, args.out)
+    (Path(args.out) / "accuracy.json").write_text(json.dumps({"seen": seen, "held_out": held}, indent=2) + "\n")
+    print(f"done in {time.time() - t0:.0f}s: on 2,000 fresh scenes {seen}; with held-out compositions {held}")
+    return 0
 
 
 def cmd_train_scene_model(args: argparse.Namespace) -> int:
@@ -121,7 +143,10 @@ def cmd_train_autoencoder(args: argparse.Namespace) -> int:
 
     out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
     steps, batch = args.steps or 20_000, args.batch_size or 64
-    run = autoencoder.load_run(ckpt) if args.resume and ckpt.exists() else autoencoder.new_run(autoencoder.KLConfig())
+    if args.resume and ckpt.exists():
+        run = autoencoder.load_run(ckpt, args.lr)
+    else:
+        run = autoencoder.new_run(autoencoder.KLConfig(), args.lr or 1e-3)
     where = f"resumed at step {run.step}" if run.step else "new run"
     print(f"{where}; rendering {args.pool:,} scenes", flush=True)
     images, _ = scenes.pool(args.pool)
@@ -375,7 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     tr = sub.add_parser("train", help="train a UNet on one image, or the class-conditional digits model")
     tr.add_argument("--dataset", choices=("image", "digits", "scenes"), default="image")
     tr.add_argument("--pool", type=int, default=20_000, help="scenes: how many scenes to render for training")
-    tr.add_argument("--stage", choices=("autoencoder", "model"), default="autoencoder", help="scenes: which part")
+    tr.add_argument(
+        "--stage", choices=("autoencoder", "model", "judge"), default="autoencoder", help="scenes: which part"
+    )
     tr.add_argument("--autoencoder", help="scenes, --stage model: the trained autoencoder's folder")
     tr.add_argument("--image", help="the training image (--dataset image)")
     tr.add_argument("--out", required=True)

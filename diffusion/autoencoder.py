@@ -165,11 +165,15 @@ def save_run(run: Run, path) -> None:
     )  # fmt: skip
 
 
-def load_run(path, lr: float = 1e-3) -> Run:
+def load_run(path, lr: float | None = None) -> Run:
+    """A run saved by ``save_run``; ``lr``: continue at this learning rate (e.g. a lower one to finish), else at
+    the saved one."""
     data = torch.load(path, map_location="cpu", weights_only=True)  # our own checkpoint: tensors and plain data
-    run = new_run(KLAutoencoder(data["config"]).config, lr)
+    run = new_run(KLAutoencoder(data["config"]).config)
     run.model.load_state_dict(data["model"])
     run.optimizer.load_state_dict(data["optimizer"])
+    for group in run.optimizer.param_groups if lr else ():
+        group["lr"] = lr
     run.step, run.losses = data["step"], list(data["losses"])
     return run
 
