@@ -77,7 +77,7 @@ def cmd_train_scene_judge(args: argparse.Namespace) -> int:
     """The judge: a classifier of the scenes' objects, trained on a pool of fresh scenes (held-out ones included)."""
     from diffusion import scene_judge
 
-    steps, batch = args.steps or 3000, args.batch_size or 128
+    steps, batch = args.steps or 2000, args.batch_size or 64
     print(f"rendering {args.pool:,} scenes (a quarter with held-out compositions)", flush=True)
     images, pool = scene_judge.training_pool(args.pool)
     t0 = time.time()

@@ -93,6 +93,9 @@ MIX = Limit("Mix", 0.0, 1.0)
 DIGITS_PER_REQUEST = 16  # one 4 x 4 grid: seeds seed .. seed + 15
 DIGIT_SEED = Limit("Seed", 0, 2**32 - 1 - DIGITS_PER_REQUEST, integer=True)
 BATCH_NUMBER = Limit("Batch", 0, 10**9, integer=True)  # a batch of the digits' training stream
+SCENES_PER_REQUEST = 8  # the words-to-pictures grid: seeds seed .. seed + 7
+SCENE_SEED = Limit("Seed", 0, 2**32 - 1 - SCENES_PER_REQUEST, integer=True)
+FRESH_SCENES = Limit("Which fresh scene (a seed)", 0, 10**6 - 1, integer=True)  # of the judge's evaluation scenes
 FRESH_DIGITS = Limit("Digits", 0, 10**9, integer=True)  # a batch of the evaluation stream (never trained on)
 MODEL_TIMESTEP = Limit("Timestep t", 0, 999, integer=True)  # a timestep of the shipped models (T = 1000)
 

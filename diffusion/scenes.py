@@ -218,7 +218,12 @@ _PUNCTUATION = str.maketrans({c: " " for c in ",.;:!?，。；：！？、\"'()�
 
 
 class PromptError(ValueError):
-    """A prompt the text encoder cannot read: unknown words (named), or too long."""
+    """A prompt the text encoder cannot read: ``kind`` "unknown" (``values["words"]``: the unknown words),
+    "too_long" or "too_many" (``values["n"]``, ``values["max"]``); the message says it in English."""
+
+    def __init__(self, message: str, kind: str, **values: object) -> None:
+        super().__init__(message)
+        self.kind, self.values = kind, values
 
 
 def tokenize(prompt: str) -> list[str]:
@@ -227,7 +232,8 @@ def tokenize(prompt: str) -> list[str]:
     import unicodedata
 
     if len(prompt) > MAX_PROMPT_CHARS:
-        raise PromptError(f"The prompt is {len(prompt)} characters long: at most {MAX_PROMPT_CHARS}.")
+        message = f"The prompt is {len(prompt)} characters long: at most {MAX_PROMPT_CHARS}."
+        raise PromptError(message, "too_long", n=len(prompt), max=MAX_PROMPT_CHARS)
     text = unicodedata.normalize("NFKC", prompt).lower().translate(_PUNCTUATION)
     tokens, unknown = [], []
     for chunk in text.split():
@@ -238,10 +244,14 @@ def tokenize(prompt: str) -> list[str]:
         tokens += found
         unknown += rest
     if unknown:
-        words = ", ".join(f"“{w}”" for w in dict.fromkeys(unknown))
-        raise PromptError(f"Unknown words: {words}. The model knows: {', '.join(known_words())}.")
+        words = list(dict.fromkeys(unknown))
+        quoted = ", ".join(f"“{w}”" for w in words)
+        raise PromptError(
+            f"Unknown words: {quoted}. The model knows: {', '.join(known_words())}.", "unknown", words=words
+        )
     if len(tokens) > MAX_TOKENS:
-        raise PromptError(f"The prompt has {len(tokens)} words: at most {MAX_TOKENS}.")
+        message = f"The prompt has {len(tokens)} words: at most {MAX_TOKENS}."
+        raise PromptError(message, "too_many", n=len(tokens), max=MAX_TOKENS)
     return tokens or [EMPTY]
 
 
@@ -290,3 +300,37 @@ def pool(n: int, first_seed: int = 0, held_out: bool = False) -> tuple[torch.Ten
 def to_float(images: torch.Tensor) -> torch.Tensor:
     """uint8 scenes -> float32 in [-1, 1]."""
     return images.float() / 127.5 - 1.0
+
+
+# What each word of a prompt says about an object: its attribute and value (English names), in both languages.
+_MEANING: dict[str, tuple[str, str]] = {
+    **{str(d): ("kind", str(d)) for d in range(10)},
+    **{s: ("kind", s) for s in SHAPES},
+    **{c: ("colour", c) for c in COLOURS},
+    **{s: ("size", s) for s in SIZES},
+    **{s: ("side", s) for s in SIDES},
+}
+_MEANING.update({WORDS["zh"][en]: meaning for en, meaning in list(_MEANING.items()) if en in WORDS["zh"]})
+_JOINERS = {"and", WORDS["zh"]["and"]}
+MEANINGFUL = frozenset(_MEANING)  # the words that name an attribute (not "a", "on the", "and")
+
+
+def parse(prompt: str) -> list[dict[str, str]]:
+    """What a prompt asks for, object by object: each a dict of the attributes its words give ("kind", "colour",
+    "size", "side"; English names), objects split at "and" / "和". Lenient: "a red 3" asks for a red 3 anywhere,
+    of any size. The empty prompt asks for nothing ([]). Raises ``PromptError`` as ``tokenize`` does."""
+    objects: list[dict[str, str]] = [{}]
+    for token in tokenize(prompt):
+        if token in _JOINERS or (token in ("a", WORDS["zh"]["a"]) and "kind" in objects[-1]):
+            objects.append({})
+        elif token in _MEANING:
+            attribute, value = _MEANING[token]
+            if attribute in objects[-1]:  # "red 3 blue 5": a second colour begins a second object
+                objects.append({})
+            objects[-1][attribute] = value
+    return [o for o in objects if o]
+
+
+def held_out_in(asked: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The held-out compositions (``HELD_OUT``) that the objects asked for put together: never seen in training."""
+    return [pair for pair in HELD_OUT for o in asked if set(pair) <= set(o.values())]

@@ -110,20 +110,47 @@ def latents_of(autoencoder: nn.Module, images: torch.Tensor, batch_size: int = 2
     return torch.cat(out)
 
 
-def text_guidance(model: nn.Module, ids: torch.Tensor, negative: torch.Tensor, scale: float):
+def text_guidance(
+    model: nn.Module, ids: torch.Tensor, negative: torch.Tensor, scale: float, attention: list | None = None
+):
     """A denoiser steered towards the words ``ids`` (B, L) and away from ``negative`` (B, L) (the empty prompt,
     or a negative prompt): output = cond + w (cond - neg), with w = ``scale`` (the convention of
     ``sampling.classifier_free_guidance``: w = 0 is the plain text-conditional model). One batched forward of 2B
-    rows per call when w != 0."""
+    rows per call when w != 0. ``attention``: a list that gets, per call, the conditional rows' cross-attention
+    weights ({"attention down 1": (B, heads, H*W, L), ...}, ``UNet.features``)."""
+
+    def run(x: torch.Tensor, t: torch.Tensor, words: torch.Tensor) -> torch.Tensor:
+        if attention is None:
+            return model(x, t, words)
+        feats = model.features(x, t, words)
+        attention.append({k: v[: ids.shape[0]] for k, v in feats.items() if k.startswith("attention")})
+        return feats["output"]
 
     def denoise(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if scale == 0:
-            return model(x, t, ids)
-        out = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([ids, negative]))
-        cond, neg = out.chunk(2)
+            return run(x, t, ids)
+        cond, neg = run(torch.cat([x, x]), torch.cat([t, t]), torch.cat([ids, negative])).chunk(2)
         return cond + scale * (cond - neg)
 
     return denoise
+
+
+def word_maps(weights: dict[str, torch.Tensor], size: int) -> torch.Tensor:
+    """Where each word is looked at: the cross-attention weights of the layers at the latent's full resolution
+    (``size`` x ``size`` positions), averaged over those layers and the heads -> (B, L, size, size); each
+    position's weights over the words sum to 1."""
+    full = [w for w in weights.values() if w.shape[2] == size * size]
+    mean = torch.stack(full).float().mean(dim=(0, 2))  # (B, H*W, L)
+    return mean.transpose(1, 2).reshape(mean.shape[0], mean.shape[2], size, size)
+
+
+@torch.no_grad()
+def word_similarity(model: LatentDiffusion, words: list[str]) -> torch.Tensor:
+    """(n, n) cosine similarity of the text encoder's vectors for each word said alone: which words the encoder
+    places near each other (e.g. "red" and "红色", learnt only from captions of the same scenes)."""
+    vectors = model.text(scenes.encode(words))[0][:, 0]  # (n, dim): each prompt's only token
+    unit = torch.nn.functional.normalize(vectors, dim=1)
+    return unit @ unit.T
 
 
 @dataclass
@@ -154,11 +181,13 @@ def generate_progressive(
     negative: str = "",
     method: str = "ddim",
     eta: float = 0.0,
+    attention: list | None = None,
 ):
     """The reverse process in latent space for one prompt and every seed at once, yielding ``sampling.Progress``
     after every step (``x`` and ``pred_x0`` are scaled latents: ``decode`` shows them). The prompt and the
     negative prompt are tokenized first (``scenes.PromptError`` names unknown words); the empty prompt samples the
-    unconditional model, and guidance is against the negative prompt (by default the empty one)."""
+    unconditional model, and guidance is against the negative prompt (by default the empty one). ``attention``:
+    gets each step's cross-attention weights (``text_guidance``)."""
     from diffusion.digit_eval import seed_noise
     from diffusion.process import Diffusion
 
@@ -166,7 +195,7 @@ def generate_progressive(
     ids, neg = scenes.encode([prompt] * n), scenes.encode([negative] * n)
     x_T = seed_noise(seeds, (cfg.in_channels, cfg.image_size, cfg.image_size))
     gen = torch.Generator().manual_seed(int(seeds[0]) + 1)
-    denoise = text_guidance(model, ids, neg, guidance)
+    denoise = text_guidance(model, ids, neg, guidance, attention)
     yield from Diffusion.of(model.config).sample_progressive(
         denoise, x_T, steps, method=method, eta=eta, generator=gen, clip=False
     )
@@ -176,3 +205,23 @@ def decode(autoencoder: nn.Module, latents: torch.Tensor, scale: float) -> torch
     """Scaled latents (B, 4, s, s) -> images (B, 3, 4s, 4s) in [-1, 1]."""
     with torch.no_grad():
         return autoencoder.decode(latents / scale).clamp(-1, 1)
+
+
+@torch.no_grad()
+def sample(
+    model: LatentDiffusion, prompts: list[str], guidance: float, steps: int, seeds: list[int] | range,
+    negative: str = "",
+) -> torch.Tensor:  # fmt: skip
+    """DDIM samples for one prompt per seed, in one batch: scaled latents (B, 4, 12, 12) of ``prompts[i]`` from
+    ``seeds[i]``'s noise (the same noise ``generate_progressive`` starts that seed from)."""
+    from diffusion.digit_eval import seed_noise
+    from diffusion.process import Diffusion
+
+    cfg = model.config.unet
+    ids, neg = scenes.encode(list(prompts)), scenes.encode([negative] * len(prompts))
+    x_T = seed_noise(seeds, (cfg.in_channels, cfg.image_size, cfg.image_size))
+    denoise = text_guidance(model, ids, neg, guidance)
+    x = x_T
+    for p in Diffusion.of(model.config).sample_progressive(denoise, x_T, steps, method="ddim", clip=False):
+        x = p.x  # not clamped: a latent is not an image in [-1, 1]
+    return x

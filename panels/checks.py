@@ -27,6 +27,7 @@ CHECKS: Strings = {
     "en": {
         **limits.MESSAGES,
         "choice": "{name} must be one of {choices}, got {value!r}.",
+        "text": "{name} must be text, got {value!r}.",
         "not_arrived": "The image did not arrive: upload it again.",
         "not_uploaded": "Only uploaded files can be used: upload the image (the API's handle_file does this).",
     },
@@ -35,6 +36,7 @@ CHECKS: Strings = {
         "range": "{name} 必须在 {lo} 到 {hi} 之间,收到的是 {value!r}。",
         "whole": "{name} 必须是整数,收到的是 {value!r}。",
         "choice": "{name} 必须是 {choices} 之一,收到的是 {value!r}。",
+        "text": "{name} 必须是文字,收到的是 {value!r}。",
         "not_arrived": "图像没有传到:请重新上传。",
         "not_uploaded": "只能使用上传的文件:请上传图像(API 的 handle_file 会这样做)。",
     },
@@ -91,6 +93,10 @@ FIELD_NAMES_ZH = {
     "Scenario": "场景",
     "Schedule": "调度",
     "Weights": "权重",
+    "Prompt": "提示词",
+    "Negative prompt": "反向提示词",
+    "Second prompt": "第二个提示词",
+    "Which fresh scene (a seed)": "选哪个全新场景(一个种子)",
 }
 
 

@@ -57,3 +57,13 @@ def test_weights_round_trip_in_hub_format(tmp_path) -> None:
     with torch.no_grad():
         assert all(torch.equal(a, b) for a, b in zip(model(x), again(x), strict=True))
     assert scene_judge.read(again, x) == scene_judge.read(model, x)
+
+
+def test_a_partial_prompt_is_scored_on_what_it_says() -> None:
+    seen = (Thing("3", "red", "big", "left"), Thing("circle", "blue", "small", "right"))
+    assert all(scene_judge.agreement(scenes.parse("a red 3"), seen)[a] for a in ("kind", "colour", "size", "position"))
+    assert not scene_judge.agreement(scenes.parse("a red 3"), seen)["count"]  # two objects for one asked
+    wrong = scene_judge.agreement(scenes.parse("a blue 3 on the right"), seen)
+    assert wrong["position"] and not wrong["kind"] and wrong["colour"]  # the right side holds a blue circle
+    anywhere = scene_judge.agreement(scenes.parse("a small blue circle and a red 3"), seen)
+    assert all(anywhere.values())  # no sides asked: each object is found wherever it stands

@@ -72,3 +72,49 @@ def test_prompts_in_either_language_or_mixed_become_known_words() -> None:
 def test_prompts_the_encoder_cannot_read_say_why(prompt, message) -> None:
     with pytest.raises(scenes.PromptError, match=message):
         scenes.tokenize(prompt)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "asked"),
+    [
+        (
+            "a big red 3 on the left and a small blue circle on the right",
+            [
+                {"size": "big", "colour": "red", "kind": "3", "side": "left"},
+                {"size": "small", "colour": "blue", "kind": "circle", "side": "right"},
+            ],
+        ),
+        (
+            "左边一个大的红色 3 和右边一个小的蓝色圆形",
+            [
+                {"side": "left", "size": "big", "colour": "red", "kind": "3"},
+                {"side": "right", "size": "small", "colour": "blue", "kind": "circle"},
+            ],
+        ),
+        ("a red 3", [{"colour": "red", "kind": "3"}]),
+        ("red 3 blue 5", [{"colour": "red", "kind": "3"}, {"colour": "blue", "kind": "5"}]),
+        (
+            "左边一个红色3右边一个蓝色5",
+            [{"side": "left", "colour": "red", "kind": "3"}, {"side": "right", "colour": "blue", "kind": "5"}],
+        ),
+        ("", []),
+    ],
+)
+def test_a_prompt_says_what_it_asks_for_object_by_object(prompt, asked) -> None:
+    assert scenes.parse(prompt) == asked
+
+
+def test_every_caption_parses_back_to_its_scenes_objects() -> None:
+    for seed in range(200):
+        scene = scenes.random_scene(seed)
+        for lang in scenes.LANGUAGES:
+            asked = scenes.parse(scene.caption(lang))
+            assert asked == [
+                dict(zip(("kind", "colour", "size", "side"), t.attributes(), strict=True)) for t in scene.things
+            ]
+
+
+def test_held_out_compositions_of_a_prompt_are_named() -> None:
+    assert scenes.held_out_in(scenes.parse("a big green triangle on the left")) == [("green", "triangle")]
+    assert scenes.held_out_in(scenes.parse("左边一个蓝色 7 和右边一个绿色圆形")) == [("7", "left")]
+    assert scenes.held_out_in(scenes.parse("a green circle and a red triangle")) == []  # apart, both were seen

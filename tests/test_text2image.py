@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from diffusion import scenes, training
+from diffusion import scenes, text2image, training
 from diffusion.text2image import LatentCaptionStream, LatentDiffusion, T2IConfig, text_guidance
 from diffusion.text_encoder import CrossAttention, TextConfig, TextEncoder
 from diffusion.unet import UNetConfig
@@ -122,3 +122,34 @@ def test_training_batches_mix_both_languages_and_are_reproducible() -> None:
     )
     losses = [p.loss for p in training.train(state, stream)]
     assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
+
+
+def test_word_maps_average_the_full_resolution_layers_and_heads_per_word() -> None:
+    """Two layers at 2 x 2 (and one at 1 x 1, left out), two heads, three tokens: the map of word j at position p
+    is the mean over the layers and heads of the weight p gives j (by hand)."""
+    gen = torch.Generator().manual_seed(0)
+    a = torch.rand(1, 2, 4, 3, generator=gen).softmax(-1)
+    b = torch.rand(1, 2, 4, 3, generator=gen).softmax(-1)
+    small = torch.rand(1, 2, 1, 3, generator=gen).softmax(-1)
+    maps = text2image.word_maps({"attention down 1": a, "attention bottleneck": small, "attention up 1": b}, 2)
+    assert maps.shape == (1, 3, 2, 2)
+    for j in range(3):
+        for p in range(4):
+            expected = (a[0, 0, p, j] + a[0, 1, p, j] + b[0, 0, p, j] + b[0, 1, p, j]) / 4
+            assert torch.isclose(maps[0, j].flatten()[p], expected)
+    assert torch.allclose(maps.sum(1), torch.ones(1, 2, 2))  # each position still spreads one unit over the words
+
+
+def test_generation_records_attention_per_step_and_sampling_one_prompt_per_seed_agrees() -> None:
+    model = LatentDiffusion(SMALL).eval()
+    record: list = []
+    steps = list(text2image.generate_progressive(model, "a red 3", 2.0, 3, [4, 5], attention=record))
+    assert len(record) == 3 and record[0]["attention down 1"].shape == (2, 4, 144, scenes.MAX_TOKENS)
+    batched = text2image.sample(model, ["a red 3", "a red 3"], 2.0, 3, [4, 5])
+    assert torch.allclose(batched, steps[-1].x, atol=1e-5)  # the same noise per seed, the same steps
+
+
+def test_word_similarity_is_a_cosine_matrix() -> None:
+    sim = text2image.word_similarity(LatentDiffusion(SMALL).eval(), ["red", "红色", "left"])
+    assert sim.shape == (3, 3) and torch.allclose(sim.diagonal(), torch.ones(3), atol=1e-5)
+    assert torch.allclose(sim, sim.T) and sim.abs().max() <= 1 + 1e-5
