@@ -168,6 +168,20 @@ def test_inversion_round_trips_the_learned_image_and_not_another(client) -> None
     assert unseen["edited_psnr_to_training_image_db"] > 40  # even the mixed noise leads back to the one image
 
 
+def test_the_inversion_lesson_states_the_numbers_the_panel_shows(client) -> None:
+    """The lesson text says the learned image's noise has std about 0.8 and another image's is in the tens or
+    more, and Grace Hopper comes back at about 51 dB: the default inversion (50 steps, what the reader sees)."""
+    from gradio_client import handle_file
+
+    from panels.common import EXAMPLES
+    from panels.reverse_strings import STRINGS
+
+    assert "std is about 0.8" in STRINGS["en"]["reverse.inv_why"] and "标准差约 0.8" in STRINGS["zh"]["reverse.inv_why"]
+    _, _, learned = client.predict(handle_file(EXAMPLES[0]), 50, 1, 0.0, "ema", api_name="/reverse_invert")
+    assert abs(learned["noise_std"] - 0.8) < 0.1 and abs(learned["round_trip_psnr_db"] - 51) < 2
+    # another image's "noise": std in the tens or more (the test above, at 10 steps)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
