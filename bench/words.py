@@ -17,31 +17,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from dataclasses import replace
 
 import torch
 
 from bench.digits import cpu_name
-from diffusion import autoencoder, precision, scene_judge, scenes, text2image
+from bench.precision import timed
+from diffusion import precision, scene_judge, scenes, text2image
 from diffusion.hub import BUNDLED
+from diffusion.recipes import SCENES_GUIDANCE
 from diffusion.text2image import LatentDiffusion
 from diffusion.unet import UNet
 
 FOLDER = BUNDLED / "scenes"
-DEFAULT_GUIDANCE = 3.0  # panels/words.py
+DEFAULT_GUIDANCE = SCENES_GUIDANCE
 PROMPT = "a big red 3 on the left and a small blue circle on the right"
-
-
-def timed(fn, repeats: int = 5) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def grid_time(model: LatentDiffusion, ae, steps: int = 20) -> float:
@@ -50,7 +40,7 @@ def grid_time(model: LatentDiffusion, ae, steps: int = 20) -> float:
             z = text2image.sample(model, [PROMPT] * 8, DEFAULT_GUIDANCE, steps, range(8))
             text2image.decode(ae, z, model.config.latent_scale)
 
-    return timed(run)
+    return timed(run, 5)
 
 
 def first_grid_time(model: LatentDiffusion, ae) -> float:
@@ -59,7 +49,7 @@ def first_grid_time(model: LatentDiffusion, ae) -> float:
             p = next(text2image.generate_progressive(model, PROMPT, DEFAULT_GUIDANCE, 20, range(8)))
             text2image.decode(ae, p.pred_x0, model.config.latent_scale)
 
-    return timed(run)
+    return timed(run, 5)
 
 
 def step_costs(model: LatentDiffusion) -> dict[str, float]:
@@ -95,6 +85,22 @@ def following(model, ae, judge, n: int) -> dict:
     return rows
 
 
+def novelty(model, ae, n: int) -> dict:
+    """Median RMS distance of samples (one per fresh caption) to their nearest of the first 2,048 training scenes,
+    beside the same for fresh rendered scenes: about equal means new scenes, far below means copies."""
+    from diffusion import digit_eval
+
+    reference = scenes.to_float(scenes.pool(2048)[0])
+    asked = [scenes.random_scene(scene_judge.EVAL_SEED + i) for i in range(n)]
+    z = text2image.sample(model, [s.caption("en") for s in asked], DEFAULT_GUIDANCE, 20, range(n))
+    samples = text2image.decode(ae, z, model.config.latent_scale)
+    fresh = scenes.to_float(scenes.pool(n, scene_judge.EVAL_SEED)[0])
+    return {
+        "samples_median": float(digit_eval.nearest(samples, reference)[0].median()),
+        "fresh_scenes_median": float(digit_eval.nearest(fresh, reference)[0].median()),
+    }
+
+
 def languages(model, ae, judge, n: int) -> dict:
     en_rates, en = scene_judge.prompt_following(model, ae, judge, n, DEFAULT_GUIDANCE, 20, lang="en")
     zh_rates, zh = scene_judge.prompt_following(model, ae, judge, n, DEFAULT_GUIDANCE, 20, lang="zh")
@@ -107,9 +113,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="captions per setting")
     parser.add_argument("--out")
     args = parser.parse_args()
-    ae = autoencoder.KLAutoencoder.from_pretrained(str(FOLDER / "autoencoder")).eval()
-    model = LatentDiffusion.load(FOLDER / "model").eval()
-    judge = scene_judge.load(FOLDER / "judge")
+    parts = text2image.load_bundle(FOLDER)
+    ae, model, judge = parts.autoencoder, parts.model, parts.judge
     result: dict = {"cpu": cpu_name(), "threads": torch.get_num_threads()}
     for want in ("float32", precision.choose()):
         model.unet.precision = want
@@ -125,6 +130,8 @@ def main() -> None:
     print("judge", json.dumps(result["judge"]), flush=True)
     result["languages"] = languages(model, ae, judge, args.n)
     print("languages", json.dumps(result["languages"]), flush=True)
+    result["novelty"] = novelty(model, ae, args.n)
+    print("novelty", json.dumps(result["novelty"]), flush=True)
     result["following"] = following(model, ae, judge, args.n)
     text = json.dumps(result, indent=2)
     print(text)

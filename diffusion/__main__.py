@@ -77,9 +77,15 @@ def cmd_train_scene_judge(args: argparse.Namespace) -> int:
     """The judge: a classifier of the scenes' objects, trained on a pool of fresh scenes (held-out ones included)."""
     from diffusion import scene_judge
 
-    steps, batch = args.steps or 2000, args.batch_size or 64
-    print(f"rendering {args.pool:,} scenes (a quarter with held-out compositions)", flush=True)
-    images, pool = scene_judge.training_pool(args.pool)
+    steps, batch = args.steps or 4000, args.batch_size or 64
+    cache = Path(args.out) / f"pool-{args.pool}.pt"  # rendering 30,000 scenes takes minutes: once per pool size
+    if cache.is_file():
+        images, pool = torch.load(cache, weights_only=True), scene_judge.training_scenes(args.pool)
+    else:
+        print(f"rendering {args.pool:,} scenes (a quarter with held-out compositions)", flush=True)
+        images, pool = scene_judge.training_pool(args.pool)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(images, cache)
     t0 = time.time()
     for progress in scene_judge.train_judge(images, pool, steps, batch, args.lr or 2e-3):
         step, loss, model = progress
@@ -259,7 +265,9 @@ def cmd_sample_scenes(args: argparse.Namespace) -> int:
     ae = autoencoder.KLAutoencoder.from_pretrained(str(folder / "autoencoder")).eval()
     model = text2image.LatentDiffusion.load(folder / "model")
     precision.use(model.unet, args.precision)
-    guidance = 3.0 if args.guidance is None else args.guidance
+    from diffusion.recipes import SCENES_GUIDANCE
+
+    guidance = SCENES_GUIDANCE if args.guidance is None else args.guidance
     if not 1 <= args.steps <= model.config.T:
         print(
             f"error: --steps must be between 1 and {limits.shown(model.config.T)}, got {args.steps}.", file=sys.stderr

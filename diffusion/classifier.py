@@ -7,16 +7,16 @@ the digit it was asked for, and how sure it is. Saved in Hub format (config.json
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from diffusion import hub
 from diffusion.digits import EVAL_SEED, NUM_CLASSES, DigitStream
 
 CLASSIFIER_SEED = 3_000_017  # its training stream: disjoint from the diffusion model's and from the eval stream
@@ -88,22 +88,9 @@ def accuracy_on_fresh_digits(model: DigitClassifier, n: int = 5000) -> float:
 
 
 def save(model: DigitClassifier, folder: str | Path, card: str = "") -> None:
-    from safetensors.torch import save_model
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2) + "\n", encoding="utf-8")
-    save_model(model, str(folder / "model.safetensors"))
-    if card:
-        (folder / "README.md").write_text(card, encoding="utf-8")
+    hub.save_module(model, folder, card)
 
 
 def load(folder: str | Path) -> DigitClassifier:
-    """Load a classifier folder strictly (config.json + model.safetensors; safetensors only)."""
-    from safetensors.torch import load_model
-
-    folder = Path(folder)
-    config = ClassifierConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
-    model = DigitClassifier(config)
-    load_model(model, str(folder / "model.safetensors"), strict=True)
-    return model.eval()
+    """Load a folder strictly (config.json + model.safetensors; safetensors only)."""
+    return hub.load_module(folder, lambda config: DigitClassifier(ClassifierConfig(**config)))

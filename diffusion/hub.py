@@ -33,6 +33,31 @@ class LoadedModel:
     note: str  # a sentence for the UI: where the weights came from, and any fallback
 
 
+def save_module(model, folder: str | os.PathLike, card: str = "") -> None:
+    """A network with a dataclass ``config`` in Hub format: config.json, model.safetensors, and the model card
+    (README.md) when given."""
+    from dataclasses import asdict
+
+    from safetensors.torch import save_model
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2) + "\n", encoding="utf-8")
+    save_model(model, str(folder / "model.safetensors"))
+    if card:
+        (folder / "README.md").write_text(card, encoding="utf-8")
+
+
+def load_module(folder: str | os.PathLike, build):
+    """``build(config dict)``'s network with the folder's weights, strictly (safetensors only), in eval mode."""
+    from safetensors.torch import load_model
+
+    folder = Path(folder)
+    model = build(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+    load_model(model, str(folder / "model.safetensors"), strict=True)
+    return model.eval()
+
+
 def load_folder(folder: str | os.PathLike) -> UNet:
     """Read config.json + model.safetensors from a folder, strictly (every tensor must match the config)."""
     folder = Path(folder)
@@ -258,12 +283,13 @@ def load_preloaded(repo_id: str, sha: str, files: tuple[str, ...], fallback: Pat
 
 
 def load_shipped(key: str) -> LoadedModel:
-    """The app's model ``key`` ("one-image" or "digits"): from the Hub cache at the commit the README pins
-    (a Space preloads it at build time), else the bundled folder; the note says which."""
+    """The app's model ``key`` ("one-image", "digits" or "scenes": a ``text2image.Bundle``): from the Hub cache at
+    the commit the README pins (a Space preloads it at build time), else the bundled folder; the note says which."""
+    from diffusion import text2image
     from diffusion.deploy import MODELS
 
     model = next(m for m in MODELS if m.key == key)
-    check = load_conditional if key == "digits" else load_folder
+    check = {"digits": load_conditional, "scenes": text2image.load_bundle}.get(key, load_folder)
     fallback = BUNDLED.parent / model.folder
     pinned = pinned_models().get(model.name)
     if pinned is None:

@@ -88,6 +88,8 @@ DIGITS = Recipe(
 # The guidance w the digits panel and CLI start from, chosen from the measured accuracy-vs-guidance table
 # (bench/README.md, weights/digits/README.md), not by habit.
 DEFAULT_GUIDANCE = 1.0  # w = 0: 98.5% right; 0.5-5: 100%; 7: 99% and distorted (DDIM-20)
+# The words-to-pictures model's, from its prompt-following table (bench/README.md, weights/scenes/README.md).
+SCENES_GUIDANCE = 3.0
 
 # The same design, small enough to learn something in a test (and for the torchrun test).
 DIGITS_TINY = Recipe(

@@ -11,17 +11,16 @@ Saved in Hub format (config.json + model.safetensors).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from diffusion import scenes
+from diffusion import hub, scenes
 
 JUDGE_SEED = 5_000_000  # its training scenes: disjoint from the model's pool (0..) and from the evaluation scenes
 EVAL_SEED = 6_000_000
@@ -34,7 +33,7 @@ ATTRIBUTES = ("kind", "colour", "size", "position", "count")  # what ``agreement
 
 @dataclass(frozen=True)
 class JudgeConfig:
-    widths: tuple[int, int, int] = (16, 32, 64)  # a quarter of the digits judge's work per image: enough here
+    widths: tuple[int, int, int] = (32, 64, 128)  # the digits judge's: narrower ones misread small digits (2%)
     hidden: int = 256
 
     def __post_init__(self) -> None:
@@ -92,16 +91,23 @@ def loss(model: SceneJudge, x: torch.Tensor, target: tuple[torch.Tensor, ...]) -
     )  # type: ignore[return-value]
 
 
-def training_pool(n: int, first_seed: int = JUDGE_SEED, held_out_share: float = 0.25) -> tuple[torch.Tensor, list]:
-    """``n`` uint8 scenes and their scenes: mostly training compositions, ``held_out_share`` of held-out ones."""
+def training_scenes(n: int, first_seed: int = JUDGE_SEED, held_out_share: float = 0.25) -> list[scenes.Scene]:
+    """The judge's ``n`` training scenes (not rendered): mostly training compositions, ``held_out_share`` held-out."""
     n_held = round(n * held_out_share)
-    seen, seen_scenes = scenes.pool(n - n_held, first_seed)
-    held, held_scenes = scenes.pool(n_held, first_seed + n, held_out=True)
-    return torch.cat([seen, held]), seen_scenes + held_scenes
+    return [scenes.random_scene(first_seed + i) for i in range(n - n_held)] + [
+        scenes.random_scene(first_seed + n + i, held_out=True) for i in range(n_held)
+    ]
+
+
+def training_pool(n: int, first_seed: int = JUDGE_SEED, held_out_share: float = 0.25) -> tuple[torch.Tensor, list]:
+    """``training_scenes`` rendered: (uint8 images (n, 3, 48, 48), their scenes)."""
+    pool = training_scenes(n, first_seed, held_out_share)
+    images = torch.stack([((scenes.render(s) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8) for s in pool])
+    return images, pool
 
 
 def train_judge(
-    images: torch.Tensor, scenes_: list[scenes.Scene], steps: int = 2000, batch_size: int = 64, lr: float = 2e-3,
+    images: torch.Tensor, scenes_: list[scenes.Scene], steps: int = 4000, batch_size: int = 64, lr: float = 2e-3,
     seed: int = 0,
 ) -> Iterator[tuple[int, float, SceneJudge]]:  # fmt: skip
     """Train from scratch on uint8 scenes ``images`` (N, 3, 48, 48); yields (step, loss, model) after every step.
@@ -196,24 +202,12 @@ def accuracy_on_fresh_scenes(model: SceneJudge, n: int = 2000, held_out: bool = 
 
 
 def save(model: SceneJudge, folder: str | Path, card: str = "") -> None:
-    from safetensors.torch import save_model
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(asdict(model.config), indent=2) + "\n", encoding="utf-8")
-    save_model(model, str(folder / "model.safetensors"))
-    if card:
-        (folder / "README.md").write_text(card, encoding="utf-8")
+    hub.save_module(model, folder, card)
 
 
 def load(folder: str | Path) -> SceneJudge:
-    """Load a judge folder strictly (config.json + model.safetensors; safetensors only)."""
-    from safetensors.torch import load_model
-
-    folder = Path(folder)
-    model = SceneJudge(JudgeConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8"))))
-    load_model(model, str(folder / "model.safetensors"), strict=True)
-    return model.eval()
+    """Load a folder strictly (config.json + model.safetensors; safetensors only)."""
+    return hub.load_module(folder, lambda config: SceneJudge(JudgeConfig(**config)))
 
 
 def prompt_following(

@@ -225,3 +225,30 @@ def sample(
     for p in Diffusion.of(model.config).sample_progressive(denoise, x_T, steps, method="ddim", clip=False):
         x = p.x  # not clamped: a latent is not an image in [-1, 1]
     return x
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The shipped words-to-pictures model, one folder: ``autoencoder/``, ``model/`` (text encoder + latent UNet)
+    and ``judge/`` (the classifier that scores samples), each in Hub format."""
+
+    autoencoder: nn.Module
+    model: LatentDiffusion
+    judge: nn.Module
+
+    @property
+    def scale(self) -> float:
+        return self.model.config.latent_scale
+
+
+def load_bundle(folder: str | Path) -> Bundle:
+    """Every part of a bundle folder, strictly (safetensors only), for inference (eval, no gradients)."""
+    from diffusion import autoencoder, scene_judge
+
+    folder = Path(folder)
+    ae = autoencoder.KLAutoencoder.from_pretrained(str(folder / "autoencoder"))
+    model = LatentDiffusion.load(folder / "model")
+    judge = scene_judge.load(folder / "judge")
+    for part in (ae, model, judge):
+        part.eval().requires_grad_(False)
+    return Bundle(ae, model, judge)

@@ -156,6 +156,28 @@ def no_progress(*args: Any, **kwargs: Any) -> None:
     """A stand-in for ``gr.Progress`` when a handler runs outside an event (a default computed once)."""
 
 
+STREAM_INTERVAL_S = 0.2  # a sampler's stream: at most one picture this often (the browser cannot show more)
+
+
+def streamed_steps(
+    stream: Iterator[Any], steps: int, progress: Any, step_text: Callable[[int], str]
+) -> Iterator[tuple[Any, str | None]]:
+    """A sampler's ``Progress`` stream as a handler streams it: every step as (progress, status), status None
+    except on the first step and then at most every ``STREAM_INTERVAL_S`` (never on the last: the handler's
+    final result follows); Gradio's progress bar follows each streamed step, and heavy loops step aside here."""
+    t0, last = time.perf_counter(), -1.0
+    for p in stream:
+        priority.step_aside()
+        now = time.perf_counter() - t0
+        status = None
+        if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
+            last = now
+            step = step_text(p.i + 1)
+            progress((p.i + 1) / steps, desc=step)
+            status = f"{step} · t = {p.t} · {now:.1f} s"
+        yield p, status
+
+
 DEFAULTS: list[Callable[[], Any]] = []  # every panel's default result, for app.py to compute ahead of visitors
 
 

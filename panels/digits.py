@@ -36,6 +36,7 @@ from diffusion.process import Diffusion
 from diffusion.recipes import DEFAULT_GUIDANCE
 from diffusion.unet import UNet
 from panels import common, gradio_fixes
+from panels.checks import translated
 from panels.common import (
     MODEL_LANE,
     Number,
@@ -50,13 +51,12 @@ from panels.common import (
 )
 from panels.digits_plots import inside_figure
 from panels.digits_strings import STRINGS
-from panels.priority import cheap, step_aside
+from panels.priority import cheap
 
 t = make_translator(STRINGS)
 
 DIGITS_DIR = hub.BUNDLED / "digits"
 N_SAMPLES = limits.DIGITS_PER_REQUEST  # one 4 x 4 grid
-STREAM_INTERVAL_S = 0.2
 LABELS: dict[str, int | None] = {"none": None, **{str(d): d for d in range(10)}}
 SAMPLERS = {"DDIM": "ddim", "DDPM": "ddpm"}
 # what each comparison runs: (method, steps, eta, guidance or None for the request's)
@@ -108,18 +108,13 @@ def generate(label, guidance, steps, sampler, eta, seed, progress=gr.Progress())
     y, w, method, eta = check_request(label, guidance, sampler, eta)
     labels = None if y is None else torch.full((N_SAMPLES,), y)
     seeds = range(int(seed), int(seed) + N_SAMPLES)
-    t0, last = time.perf_counter(), -1.0
-    final = None
+    t0, final = time.perf_counter(), None
+    step_text = lambda i: say(STRINGS, "digits.step", i=i, n=steps)  # noqa: E731
     with user_errors():
-        for p in digit_eval.generate_progressive(digits_model(), labels, w, steps, seeds, method, eta):
-            step_aside()
-            final = p
-            now = time.perf_counter() - t0
-            if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
-                last = now
-                step = say(STRINGS, "digits.step", i=p.i + 1, n=steps)
-                progress((p.i + 1) / steps, desc=step)
-                status = f"{step} · t = {p.t} · {now:.1f} s"
+        stream = digit_eval.generate_progressive(digits_model(), labels, w, steps, seeds, method, eta)
+        for final, status in common.streamed_steps(stream, steps, progress, step_text):
+            if status is not None:
+                p = final
                 yield sheet(p.x.clamp(-1, 1)), sheet(p.pred_x0), status, gr.update(), gr.update(), noise_sheet(p)
     samples = final.x.clamp(-1, 1)
     numbers, nearest = describe(samples, y)
@@ -301,7 +296,7 @@ def reader_defaults() -> tuple:
         return tuple(gr.skip() for _ in range(7))
     figure, text = inside(0, 500)
     return (
-        shipped().note + "  \n" + default_result()[2],
+        translated(shipped().note) + "  \n" + default_result()[2],
         memorisation()[1],
         default_comparison(),
         examples(0)[1],

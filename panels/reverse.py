@@ -28,6 +28,7 @@ from PIL import Image
 from diffusion import hub, imaging, limits
 from diffusion.sampling import Progress
 from panels import common, digits, gradio_fixes, inversion, memory
+from panels.checks import translated
 from panels.common import (
     MODEL_LANE,
     Number,
@@ -235,7 +236,7 @@ def invert(image, steps, mix_seed, mix, weights, custom) -> tuple[Image.Image, s
 def load_weights(repo_id: Any, revision: Any) -> tuple[HeldModel | None, str]:
     """Handler for /reverse_load: a Hub model for this session only; an empty id returns to the bundled one."""
     if not isinstance(repo_id, str) or not repo_id.strip():
-        return None, startup_models()["ema"].note
+        return None, translated(startup_models()["ema"].note)
     if not memory.make_room(MODEL_MB):
         raise gr.Error(common.say(STRINGS, "reverse.err_memory"))
     try:
