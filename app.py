@@ -21,7 +21,7 @@ try:  # installed by the Space builder (and requirements-dev.txt); before torch:
 except ImportError:  # running locally without it: the GPU decorator is simply not applied
     spaces = None
 
-from panels import common, forward, gradio_fixes, markov, offload, points, reverse, thermodynamics, training
+from panels import common, forward, gradio_fixes, markov, offload, points, reverse, thermodynamics, training, words
 from panels.common import DEFAULTS, build_i18n, make_translator
 from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
@@ -75,6 +75,7 @@ PANELS: tuple[Panel, ...] = (  # in the source post's order: each panel ends wit
     Panel("reverse", "reverse.tab", reverse.STRINGS, reverse.build),
     Panel("training", "train.tab", training.STRINGS, training.build),
     Panel("points", "points.tab", points.STRINGS, points.build),
+    Panel("words", "words.tab", words.STRINGS, words.build),  # beyond the post: its next question
 )
 # "Next: 2 · Markov chains →" at the end of every panel but the last, from each panel's own tab label
 NEXT = {"en": "Next: {} →", "zh": "下一步:{} →"}
@@ -172,6 +173,14 @@ MCP_TOOLS: dict[str, str] = {
         "label ('none' or '0'-'9'), guidance w, seed. Returns a gallery with captions."
     ),
     "digits_examples": "64 training examples of the digits model (a batch number of its training stream), with labels.",
+    "words_generate": (
+        "Generate 8 scenes (48 x 48) from a prompt with the text-to-image latent diffusion model: prompt (English or "
+        "Chinese, at most 200 characters, only the model's words: digits, circle/square/triangle, red/green/blue/"
+        "yellow/purple/white, big/small, on the left/right, joined by 'and'; '' = unconditional), negative prompt, "
+        "guidance w (0-20), steps (1-1,000), seed (the first of 8). Returns the scenes, their latents, a status line "
+        "and JSON (what a judge classifier reads in each scene, how many show what the prompt asks, distances to the "
+        "nearest training scenes), and those nearest training scenes."
+    ),
 }
 
 
@@ -204,6 +213,7 @@ EMBED_HEIGHTS = {  # the 700 px heights of bench/embed_heights.py, rounded up
     "reverse": 6300,
     "training": 1850,
     "points": 6000,
+    "words": 5200,
 }
 
 

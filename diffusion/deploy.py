@@ -33,6 +33,7 @@ class ModelRepo:
     files: tuple[str, ...]
 
 
+HUB_FILES = ("config.json", "model.safetensors")
 MODELS: tuple[ModelRepo, ...] = (
     ModelRepo(
         "one-image",
@@ -45,6 +46,12 @@ MODELS: tuple[ModelRepo, ...] = (
         "weights/digits",
         "diffusion-digits-unet",
         ("config.json", "model.safetensors", "README.md", "classifier/config.json", "classifier/model.safetensors"),
+    ),
+    ModelRepo(
+        "scenes",
+        "weights/scenes",
+        "diffusion-words-to-pictures",
+        ("README.md", *(f"{part}/{f}" for part in ("autoencoder", "model", "judge") for f in HUB_FILES)),
     ),
 )
 # Not uploaded to the Space: build outputs, caches, and the weights that reach it through preload_from_hub
@@ -125,7 +132,7 @@ def check_requirements(meta: dict, root: Path = ROOT) -> list[str]:
 
 def check_models(root: Path = ROOT) -> list[str]:
     """Every model folder must load strictly (the same check the app makes), with every file it lists present."""
-    from diffusion import classifier
+    from diffusion import classifier, text2image
 
     problems = []
     for m in MODELS:
@@ -135,10 +142,13 @@ def check_models(root: Path = ROOT) -> list[str]:
             problems.append(f"{m.folder}: missing {', '.join(missing)}.")
             continue
         try:
-            (hub.load_conditional if m.key == "digits" else hub.load_folder)(folder)
-            if m.key == "digits":
+            if m.key == "scenes":
+                text2image.load_bundle(folder)
+            elif m.key == "digits":
+                hub.load_conditional(folder)
                 classifier.load(folder / "classifier")
             else:
+                hub.load_folder(folder)
                 hub.load_folder(folder / "raw")
         except (hub.WeightsError, RuntimeError, ValueError) as exc:
             problems.append(f"{m.folder}: {exc}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,13 +237,17 @@ def tokenize(prompt: str) -> list[str]:
         raise PromptError(message, "too_long", n=len(prompt), max=MAX_PROMPT_CHARS)
     text = unicodedata.normalize("NFKC", prompt).lower().translate(_PUNCTUATION)
     tokens, unknown = [], []
-    for chunk in text.split():
-        if chunk in TOKEN_IDS:
-            tokens.append(chunk)
-            continue
-        found, rest = _longest_matches(chunk)
-        tokens += found
-        unknown += rest
+    # a Latin word is known whole or not at all ("banana" is not "a" with leftovers); a digit is a word; a run of
+    # anything else (Chinese has no spaces) is read by the longest known words
+    for piece in re.findall(r"[a-z]+|\d|[^a-z\d\s]+", text):
+        if piece in TOKEN_IDS:
+            tokens.append(piece)
+        elif piece.isascii() and piece.isalpha():
+            unknown.append(piece)
+        else:
+            found, rest = _longest_matches(piece)
+            tokens += found
+            unknown += rest
     if unknown:
         words = list(dict.fromkeys(unknown))
         quoted = ", ".join(f"“{w}”" for w in words)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -158,6 +158,26 @@ def as_choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
     if not isinstance(value, str) or value not in choices:
         raise check_error("choice", name, choices=", ".join(choices), value=value)
     return choices[value]
+
+
+def validator(*checks: Callable[[Any], Any] | None) -> Callable[..., list[dict[str, Any]]]:
+    """An event's ``validator=``: ``checks[i]`` checks input i (None: not checked) as the handler would, raising
+    ``gr.Error``. Gradio runs it before queueing the event; a refusal shows its message at the input and leaves
+    the outputs as they were (an error raised by the handler would replace them with error badges). API clients
+    get the messages as a validation error (HTTP 422)."""
+
+    def validate(*values: Any) -> list[dict[str, Any]]:
+        verdicts = []
+        for check_value, value in zip(checks, values, strict=True):
+            try:
+                if check_value is not None:
+                    check_value(value)
+                verdicts.append(gr.validate(True, ""))
+            except gr.Error as exc:
+                verdicts.append(gr.validate(False, str(exc.message)))
+        return verdicts
+
+    return validate
 
 
 def as_seed(value: Any) -> int:

@@ -117,16 +117,19 @@ class _LimitedNumber(_Template):
     a non-number fails with no message at all)."""
 
     limit: Limit
+    validated: bool = False  # its events check it in their ``validator`` (checks.validator): passed on as sent
 
-    def preprocess(self, payload: Any) -> float | int:
-        return check(self.limit, payload)
+    def preprocess(self, payload: Any) -> Any:
+        # an event's validator gets the preprocessed values: an error raised here would reach the page as a bare
+        # HTTP 400 instead of the validator's message at the box
+        return payload if self.validated else check(self.limit, payload)
 
 
 class Slider(_LimitedNumber, gr.Slider):
-    """A ``gr.Slider`` over ``limit``'s range, starting at ``value``."""
+    """A ``gr.Slider`` over ``limit``'s range, starting at ``value``. ``validated``: see ``_LimitedNumber``."""
 
-    def __init__(self, limit: Limit, value: float, **kwargs: Any) -> None:
-        self.limit = limit
+    def __init__(self, limit: Limit, value: float, validated: bool = False, **kwargs: Any) -> None:
+        self.limit, self.validated = limit, validated
         if limit.integer:
             kwargs.setdefault("step", 1)
         super().__init__(limit.lo, limit.hi, value, **kwargs)
@@ -135,8 +138,8 @@ class Slider(_LimitedNumber, gr.Slider):
 class Number(_LimitedNumber, gr.Number):
     """A ``gr.Number`` over ``limit``'s range (whole numbers for a whole-number limit)."""
 
-    def __init__(self, limit: Limit, value: float, **kwargs: Any) -> None:
-        self.limit = limit
+    def __init__(self, limit: Limit, value: float, validated: bool = False, **kwargs: Any) -> None:
+        self.limit, self.validated = limit, validated
         precision = 0 if limit.integer else None
         super().__init__(value, minimum=limit.lo, maximum=limit.hi, precision=precision, **kwargs)
 

@@ -3,7 +3,8 @@
 Endpoints (``gradio_client``):
 - ``/words_generate(prompt, negative, guidance, steps, seed)`` streams the 8 seeds' decoded x̂₀ and their latents
   x_t (one batched network call per step), then the samples, a status line (what the judge reads against what
-  the prompt asks; held-out compositions named) and JSON numbers: outputs (x0, latent, status, numbers).
+  the prompt asks; held-out compositions named), JSON numbers, and each sample's nearest of the first 2,048
+  training scenes: outputs (x0, latent, status, numbers, nearest).
 - ``/words_attention(prompt, negative, guidance, steps, seed)`` -> a figure of each word's cross-attention map
   over the steps of seed ``seed``, and a line naming the tokens and steps.
 - ``/words_compare(prompt, prompt_b, negative, guidance, steps, seed)`` -> the same seed under two prompts, x̂₀
@@ -17,7 +18,6 @@ from __future__ import annotations
 import functools
 import math
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -25,11 +25,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from diffusion import autoencoder, imaging, limits, precision, scene_judge, scenes, text2image
-from diffusion.hub import BUNDLED
-from diffusion.text2image import LatentDiffusion
+from diffusion import autoencoder, digit_eval, hub, imaging, limits, precision, scene_judge, scenes, text2image
+from diffusion.recipes import SCENES_GUIDANCE
 from panels import common
-from panels.checks import check_error
+from panels.checks import check_error, validator
 from panels.common import MODEL_LANE, Number, PanelContext, Plot, Slider, check, make_translator, say, user_errors
 from panels.i18n import cjk_font, reader_language
 from panels.priority import cheap, step_aside
@@ -38,9 +37,7 @@ from panels.words_strings import STRINGS
 
 t = make_translator(STRINGS)
 
-FOLDER = BUNDLED / "scenes"
 N_SAMPLES = limits.SCENES_PER_REQUEST
-STREAM_INTERVAL_S = 0.2
 SCALE = 3  # 48-pixel scenes shown 144 px wide
 DEFAULT_PROMPT = "a big red 3 on the left and a small blue circle on the right"
 DEFAULT_PROMPT_B = "a big red 3 on the left and a small yellow circle on the right"
@@ -51,31 +48,22 @@ EXAMPLES = [
     "a green triangle on the left",  # held out: never seen in training
     "左边一个大的蓝色 7",  # held out: a 7 on the left
 ]
-DEFAULT_GUIDANCE = 3.0
+DEFAULT_GUIDANCE = SCENES_GUIDANCE
 DEFAULT_STEPS = 20
 SNAPSHOTS = 6  # steps shown by the attention and comparison views
 
 
-@dataclass(frozen=True)
-class Bundle:
-    """The shipped words-to-pictures model: its autoencoder, text encoder + latent UNet, and its judge."""
-
-    autoencoder: autoencoder.KLAutoencoder
-    model: LatentDiffusion
-    judge: scene_judge.SceneJudge
-
-    @property
-    def scale(self) -> float:
-        return self.model.config.latent_scale
-
-
 @functools.cache
-def bundle() -> Bundle:
-    """Loaded once per process from weights/scenes/ (shared read-only; the UNet in bf16 where the chip has it)."""
-    ae = autoencoder.KLAutoencoder.from_pretrained(str(FOLDER / "autoencoder")).eval().requires_grad_(False)
-    model = LatentDiffusion.load(FOLDER / "model").eval().requires_grad_(False)
-    precision.use(model.unet)
-    return Bundle(ae, model, scene_judge.load(FOLDER / "judge").requires_grad_(False))
+def shipped() -> hub.LoadedModel:
+    """The words-to-pictures bundle (``text2image.Bundle``), preloaded from the Hub or bundled, loaded once per
+    process and shared read-only; the UNet in bf16 where the chip has it."""
+    loaded = hub.load_shipped("scenes")
+    precision.use(loaded.model.model.unet)
+    return loaded
+
+
+def bundle() -> text2image.Bundle:
+    return shipped().model
 
 
 def words_of(prompt: Any, name: str = "Prompt") -> str:
@@ -126,23 +114,28 @@ def generate(prompt, negative, guidance, steps, seed, progress=gr.Progress()):
     """Handler for /words_generate (a generator: Gradio streams every yield)."""
     prompt, negative, w, steps, seed = check_request(prompt, negative, guidance, steps, seed)
     seeds = range(seed, seed + N_SAMPLES)
-    t0, last, final = time.perf_counter(), -1.0, None
+    t0, final = time.perf_counter(), None
+    step_text = lambda i: say(STRINGS, "words.step", i=i, n=steps)  # noqa: E731
     with user_errors(), torch.inference_mode():
         stream = text2image.generate_progressive(bundle().model, prompt, w, steps, seeds, negative)
-        for p in stream:
-            step_aside()
-            final = p
-            now = time.perf_counter() - t0
-            if p.i < steps - 1 and (p.i == 0 or now - last >= STREAM_INTERVAL_S):
-                last = now
-                step = say(STRINGS, "words.step", i=p.i + 1, n=steps)
-                progress((p.i + 1) / steps, desc=step)
-                status = f"{step} · t = {p.t} · {now:.1f} s"
-                yield scene_sheet(decoded(p.pred_x0)), latent_sheet(p.x), status, gr.update()
+        for final, status in common.streamed_steps(stream, steps, progress, step_text):
+            if status is not None:
+                yield scene_sheet(decoded(final.pred_x0)), latent_sheet(final.x), status, gr.update(), gr.update()
         samples = decoded(final.x)
     elapsed = time.perf_counter() - t0
     status, numbers = describe(samples, prompt, w, steps, elapsed)
-    yield scene_sheet(samples), latent_sheet(final.x), status, numbers
+    _, index = digit_eval.nearest(samples, reference_scenes())
+    yield scene_sheet(samples), latent_sheet(final.x), status, numbers, scene_sheet(reference_scenes()[index])
+
+
+REFERENCE_SIZE = 2048  # the first training scenes (the model's pool starts at seed 0): each sample's nearest of them
+
+
+@functools.cache
+def reference_scenes() -> torch.Tensor:
+    """(REFERENCE_SIZE, 3, 48, 48) in [-1, 1]: the first training scenes, rendered once per process (~15 s)."""
+    images, _ = scenes.pool(REFERENCE_SIZE)
+    return scenes.to_float(images)
 
 
 def describe(samples: torch.Tensor, prompt: str, w: float, steps: int, elapsed: float) -> tuple[str, dict]:
@@ -151,7 +144,13 @@ def describe(samples: torch.Tensor, prompt: str, w: float, steps: int, elapsed: 
     seen = scene_judge.read(bundle().judge, samples)
     asked = scenes.parse(prompt)
     readings = [" + ".join(" ".join(th.attributes()) for th in s if th) or "-" for s in seen]
-    numbers: dict[str, Any] = {"judge_reads": readings, "asked": asked, "seconds": round(elapsed, 3)}
+    distance, _ = digit_eval.nearest(samples, reference_scenes())
+    numbers: dict[str, Any] = {
+        "judge_reads": readings,
+        "asked": asked,
+        "nearest_training_distance": [round(d, 3) for d in distance.tolist()],
+        "seconds": round(elapsed, 3),
+    }
     if not asked:
         return say(STRINGS, "words.done_empty", steps=steps, elapsed=elapsed, read="; ".join(readings)), numbers
     checks = [scene_judge.agreement(asked, s) for s in seen]
@@ -308,7 +307,7 @@ def build(ctx: PanelContext) -> None:
     _wire(ui, ctx)
     names = ("prompt", "negative", "guidance", "steps", "seed")
     common.url_params(ctx, " ".join(f"words_{k}" for k in names), *(ui[k] for k in names))
-    results = [ui[k] for k in ("x0", "latent", "status", "numbers")]
+    results = [ui[k] for k in ("x0", "latent", "status", "numbers", "near")]
     common.run_if_experiment(ctx.page, generate, [ui[k] for k in names], results, **MODEL_LANE)
     texts = [
         ui[k]
@@ -349,9 +348,10 @@ def _controls(sfx: str) -> dict[str, Any]:
     }
     gr.Examples([[p] for p in EXAMPLES], [ui["prompt"]], label=t("words.examples"))
     ui["negative"] = gr.Textbox("", label=t("words.negative"), max_length=scenes.MAX_PROMPT_CHARS)
-    ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, step=0.5, label=t("words.guidance"))
-    ui["steps"] = Slider(limits.SAMPLING_STEPS, DEFAULT_STEPS, label=t("words.steps"))
-    ui["seed"] = Number(limits.SCENE_SEED, 0, label=t("words.seed"))
+    # checked by the events' validator (_wire): a refusal is said at the box and the last results stay
+    ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, True, step=0.5, label=t("words.guidance"))
+    ui["steps"] = Slider(limits.SAMPLING_STEPS, DEFAULT_STEPS, True, label=t("words.steps"))
+    ui["seed"] = Number(limits.SCENE_SEED, 0, True, label=t("words.seed"))
     with gr.Row():
         ui["run"] = gr.Button(t("words.run"), variant="primary", elem_id="words-run" + sfx)
         ui["stop"] = gr.Button(t("words.stop"), variant="stop")
@@ -378,6 +378,7 @@ def _layout(sfx: str) -> dict[str, Any]:
             first = default_result()
             ui["x0"] = _image(first[0], "words.x0", sfx, "words.grid_alt")
             ui["latent"] = _image(first[1], "words.latent", sfx, "words.latent_alt")
+            ui["near"] = _image(first[4], "words.near", sfx, "words.near_alt")
             with gr.Accordion(t("words.numbers"), open=False):
                 ui["numbers"] = gr.JSON(first[3], show_label=False)
     gr.Markdown(t("words.attention_intro"))
@@ -421,11 +422,19 @@ def _wire(ui: dict[str, Any], ctx: PanelContext) -> None:
         return trigger(fn, inputs, outputs, api_name=ctx.api_name(name), api_visibility=visibility, **kw)
 
     request = [ui[k] for k in ("prompt", "negative", "guidance", "steps", "seed")]
-    results = [ui[k] for k in ("x0", "latent", "status", "numbers")]
-    gen = on(ui["run"].click, generate, request, results, "words_generate", **MODEL_LANE)
+    results = [ui[k] for k in ("x0", "latent", "status", "numbers", "near")]
+    # a prompt the encoder cannot read is refused at its box, before the queue: the last good results stay
+    checks = [
+        words_of,
+        lambda v: words_of(v, "Negative prompt"),
+        *(functools.partial(check, limit) for limit in (limits.GUIDANCE, limits.SAMPLING_STEPS, limits.SCENE_SEED)),
+    ]
+    lane = {**MODEL_LANE, "validator": validator(*checks)}
+    gen = on(ui["run"].click, generate, request, results, "words_generate", **lane)
     on(ui["stop"].click, None, None, None, "words_stop", cancels=[gen], visibility="private")
-    on(ui["att_run"].click, attention, request, [ui["att_plot"], ui["att_text"]], "words_attention", **MODEL_LANE)
+    on(ui["att_run"].click, attention, request, [ui["att_plot"], ui["att_text"]], "words_attention", **lane)
     cmp_in = [ui["prompt"], ui["prompt_b"], *request[1:]]
-    on(ui["cmp_run"].click, compare, cmp_in, [ui["cmp_plot"], ui["cmp_text"]], "words_compare", **MODEL_LANE)
+    cmp_checks = {**MODEL_LANE, "validator": validator(words_of, lambda v: words_of(v, "Second prompt"), *checks[1:])}
+    on(ui["cmp_run"].click, compare, cmp_in, [ui["cmp_plot"], ui["cmp_text"]], "words_compare", **cmp_checks)
     on(ui["rt_run"].click, roundtrip, ui["scene_seed"], [ui["rt_img"], ui["rt_text"]], "words_roundtrip")
     on(ui["enc_run"].click, encoder_view, None, [ui["enc_plot"], ui["enc_text"]], "words_encoder")

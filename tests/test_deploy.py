@@ -28,11 +28,14 @@ def test_the_dry_run_of_this_repository_passes_every_check(capsys) -> None:
     assert {"app.py", "requirements.txt", "packages.txt", "weights/digits/model.safetensors"} <= paths
     assert not any(p.startswith(("runs/", ".git/")) or "__pycache__" in p for p in paths)
     meta = plan.front_matter
-    assert meta["models"] == ["someone/diffusion-one-image-unet", "someone/diffusion-digits-unet"]
+    assert meta["models"] == [
+        "someone/diffusion-one-image-unet", "someone/diffusion-digits-unet", "someone/diffusion-words-to-pictures"
+    ]  # fmt: skip
     for line in meta["preload_from_hub"]:
         repo, files, sha = line.split()
         assert repo in meta["models"] and re.fullmatch(r"[0-9a-f]{40}", sha)
-        assert "config.json" in files.split(",") and "model.safetensors" in files.split(",")
+        names = [f.rsplit("/", 1)[-1] for f in files.split(",")]
+        assert "config.json" in names and "model.safetensors" in names
 
 
 def test_deploying_without_a_token_or_to_a_bad_id_uploads_nothing(monkeypatch, capsys) -> None:
@@ -47,7 +50,7 @@ def test_deploying_without_a_token_or_to_a_bad_id_uploads_nothing(monkeypatch, c
     assert "'not a space' is not a Space id" in capsys.readouterr().out
     assert calls == []
     assert main(["deploy", "--space", "someone/diffusion", "--owner", "team"]) == 0  # everything checked: it runs
-    assert calls == ["push", "push", "space"]
+    assert calls == ["push", "push", "push", "space"]  # the three model repos, then the Space
 
 
 def fake_repo(tmp_path: Path) -> Path:

@@ -65,6 +65,7 @@ def test_prompts_in_either_language_or_mixed_become_known_words() -> None:
     [
         ("a big dog 🐶 on the left", "Unknown words: “dog”, “🐶”"),
         ("左边一个大的猫", "Unknown words: “猫”"),
+        ("a purple banana", "Unknown words: “banana”"),  # not "a" with leftovers: a Latin word is whole or unknown
         ("x" * 500, "at most 200"),
         ("a " * 30, "at most 24"),
     ],

@@ -130,3 +130,16 @@ def test_each_allowed_value_of_every_tool_is_accepted(app_url) -> None:
     assert len(answers) >= 10  # sizes, schedules, samplers, colours, digits...
     refused = [a for a in answers if a[3]]
     assert not refused, refused
+
+
+def test_an_agent_draws_a_scene_from_words(app_url) -> None:
+    async def work(session):
+        args = {"prompt": "a big red 3 on the left", "negative": "", "guidance": 3.0, "steps": 4, "seed": 0}
+        good = await session.call_tool("words_generate", args)
+        bad = await session.call_tool("words_generate", {**args, "prompt": "a red banana"})
+        return good, bad
+
+    good, bad = mcp_session(app_url, work)
+    text = " ".join(c.text for c in good.content if getattr(c, "type", "") == "text")
+    assert not good.isError and "DDIM-4" in text and "judge_reads" in text
+    assert bad.isError and "banana" in " ".join(c.text for c in bad.content if getattr(c, "type", "") == "text")
