@@ -67,6 +67,8 @@ def test_a_partial_prompt_is_scored_on_what_it_says() -> None:
     assert wrong["position"] and not wrong["kind"] and wrong["colour"]  # the right side holds a blue circle
     anywhere = scene_judge.agreement(scenes.parse("a small blue circle and a red 3"), seen)
     assert all(anywhere.values())  # no sides asked: each object is found wherever it stands
+
+
 def test_the_shipped_judge_reads_fresh_scenes_99_percent_right_held_out_compositions_included() -> None:
     judge = scene_judge.load(JUDGE)
     for held_out in (False, True):
