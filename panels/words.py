@@ -124,7 +124,7 @@ def generate(prompt, negative, guidance, steps, seed, progress=gr.Progress()):
         samples = decoded(final.x)
     elapsed = time.perf_counter() - t0
     status, numbers = describe(samples, prompt, w, steps, elapsed)
-    _, index = digit_eval.nearest(samples, reference_scenes())
+    _, index = nearest_scenes(samples)
     yield scene_sheet(samples), latent_sheet(final.x), status, numbers, scene_sheet(reference_scenes()[index])
 
 
@@ -138,13 +138,24 @@ def reference_scenes() -> torch.Tensor:
     return scenes.to_float(images)
 
 
+def _objects(x: torch.Tensor) -> torch.Tensor:
+    """Scenes (B, 3, H, W) without their background: each channel minus its median (the background covers most of
+    a scene, so a plain pixel distance would find the training scene of the nearest background colour)."""
+    return x - x.flatten(2).median(dim=2).values[:, :, None, None]
+
+
+def nearest_scenes(samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each sample's nearest reference scene by the RMS distance of their objects: (distances (B,), indices (B,))."""
+    return digit_eval.nearest(_objects(samples), _objects(reference_scenes()))
+
+
 def describe(samples: torch.Tensor, prompt: str, w: float, steps: int, elapsed: float) -> tuple[str, dict]:
     """The status line and the numbers of a finished grid: what the judge reads in each sample, against what
     the prompt asks (``scenes.parse``), and any held-out composition it asks for."""
     seen = scene_judge.read(bundle().judge, samples)
     asked = scenes.parse(prompt)
     readings = [" + ".join(" ".join(th.attributes()) for th in s if th) or "-" for s in seen]
-    distance, _ = digit_eval.nearest(samples, reference_scenes())
+    distance, _ = nearest_scenes(samples)
     numbers: dict[str, Any] = {
         "judge_reads": readings,
         "asked": asked,

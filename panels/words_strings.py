@@ -94,8 +94,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "words.encoder_text": "{matched} of {n} English words have their Chinese translation as their nearest Chinese word.",
         "words.grid_alt": "Eight generated scenes, one per seed.",
         "words.near": (
-            "the nearest of the first 2,048 training scenes to each sample: new scenes, or copies? (distances in "
-            "the numbers)"
+            "the nearest of the first 2,048 training scenes to each sample (by their objects, backgrounds aside): "
+            "new scenes, or copies? (distances in the numbers)"
         ),
         "words.near_alt": "The nearest training scene of each of the eight samples, in the same order.",
         "words.latent_alt": "The latents of the eight scenes, four channels each.",
@@ -169,7 +169,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "words.encoder_text": "{n} 个英文词中有 {matched} 个,与它最相近的中文词正是它的翻译。",
         "words.grid_alt": "生成的八个场景,每个种子一个。",
-        "words.near": "与每个样本最接近的训练场景(前 2,048 个中):是新场景,还是复制?(距离见数值)",
+        "words.near": "与每个样本最接近的训练场景(前 2,048 个中,按物体比较,不计背景):是新场景,还是复制?(距离见数值)",
         "words.near_alt": "八个样本各自最接近的训练场景,顺序相同。",
         "words.latent_alt": "八个场景的潜变量,每个四个通道。",
     },
