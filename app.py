@@ -111,7 +111,9 @@ CSS = (
     # a column of controls stacked above its results (a blog column, a phone): its inputs side by side where two
     # fit, so that the main button and its first result come sooner
     " @media (max-width: 760px) { .controls > .form, .controls > .block > .form {"
-    " display: grid !important; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); } }"
+    " display: grid !important; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }"
+    # a form of one field (the prompt before its examples) keeps one column: an empty cell shows the form's gray
+    " .controls > .form:has(> :only-child) { grid-template-columns: 1fr; } }"
     # a visible keyboard focus on everything that takes it
     " :focus-visible { outline: 3px solid #4338ca !important; outline-offset: 2px !important; }"
     " .dark :focus-visible { outline-color: #a5b4fc !important; }"
