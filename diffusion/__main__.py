@@ -100,17 +100,13 @@ def cmd_train_scene_judge(args: argparse.Namespace) -> int:
 
 
 def cmd_train_scene_model(args: argparse.Namespace) -> int:
-    """The text encoder and latent UNet, trained together on the autoencoder's latents of captioned scenes."""
-    from diffusion import autoencoder, scenes, text2image
+    """The text encoder and latent UNet, trained together on the autoencoder's latents of captioned scenes; under
+    torchrun, data-parallel on every rank (each renders the pool; training's batches differ per rank)."""
+    from diffusion import autoencoder, distributed, scenes, text2image
 
     if not args.autoencoder:
         print("error: --stage model needs --autoencoder (the folder of the trained autoencoder).", file=sys.stderr)
         return 2
-    ae = autoencoder.KLAutoencoder.from_pretrained(args.autoencoder).eval()
-    out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
-    print(f"rendering {args.pool:,} scenes and encoding them", flush=True)
-    images, pool = scenes.pool(args.pool)
-    latents = text2image.latents_of(ae, images)
     from diffusion.recipes import SCENES
 
     cfg = replace(
@@ -118,28 +114,42 @@ def cmd_train_scene_model(args: argparse.Namespace) -> int:
         **{k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr}.items() if v},
         precision=args.precision,
     )
+    rank, world, device = distributed.setup()
+    if cfg.batch_size % world:
+        print(f"error: the batch size {cfg.batch_size} must be divisible by {world} processes.", file=sys.stderr)
+        return 2
+    ae = autoencoder.KLAutoencoder.from_pretrained(args.autoencoder).eval()
+    out, ckpt = Path(args.out), Path(args.out) / "checkpoint.pt"
+    _say(rank, f"rendering {args.pool:,} scenes and encoding them")
+    images, pool = scenes.pool(args.pool)
+    latents = text2image.latents_of(ae, images)
     if args.resume and ckpt.exists():
-        state = training.load_checkpoint(ckpt, cfg, build=text2image.from_config_dict)
-        print(f"resumed at step {state.step} from {ckpt}", flush=True)
+        state = training.load_checkpoint(ckpt, cfg, device, build=text2image.from_config_dict)
+        _say(rank, f"resumed at step {state.step} from {ckpt}")
     else:
         scale = float(1.0 / latents.std())
-        torch.manual_seed(cfg.seed)
-        state = training.new_state(text2image.LatentDiffusion(text2image.T2IConfig(latent_scale=scale)), cfg)
+        torch.manual_seed(cfg.seed)  # the initial weights; DDP broadcasts rank 0's anyway
+        state = training.new_state(text2image.LatentDiffusion(text2image.T2IConfig(latent_scale=scale)), cfg, device)
+    state = distributed.wrap(state, rank, world)
     scale = state.model.config.latent_scale
     captions = [(s.caption("en"), s.caption("zh")) for s in pool]
-    stream = text2image.LatentCaptionStream(latents * scale, captions, cfg.batch_size, cfg.seed)
+    stream = text2image.LatentCaptionStream(latents * scale, captions, cfg.batch_size // world, cfg.seed)
     out.mkdir(parents=True, exist_ok=True)
     t0, last_save, start = time.time(), time.time(), state.step
     for p in training.train(state, stream):
         if p.step % 50 == 0:
             rate = (time.time() - t0) / max(p.step - start, 1)
-            print(f"step {p.step}/{cfg.steps} loss {p.loss:.5f} lr {p.lr:.2e} {rate:.3f}s/step", flush=True)
-        if time.time() - last_save > args.save_every:
+            _say(rank, f"step {p.step}/{cfg.steps} loss {p.loss:.5f} lr {p.lr:.2e} {rate:.3f}s/step")
+        if rank == 0 and time.time() - last_save > args.save_every:
             training.save_checkpoint(state, ckpt)
             last_save = time.time()
-    training.save_checkpoint(state, ckpt)
-    state.ema.model.save(out / "model")
-    print(f"done: {state.step} steps; weights in {out / 'model'} (EMA)", flush=True)
+    identical = distributed.weights_identical(state.model, world)
+    if rank == 0:
+        training.save_checkpoint(state, ckpt)
+        state.ema.model.save(out / "model")
+        print(f"done: {state.step} steps on {world} process(es), weights identical on every rank: {identical}; "
+              f"weights in {out / 'model'} (EMA)", flush=True)  # fmt: skip
+    distributed.teardown(world)
     return 0
 
 

@@ -70,8 +70,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.inv_columns": "The image · its noise x_T (±3 as black and white) · DDIM back from it · DDIM from the mixed noise",
         "reverse.inv_why": (
             "**What to look for.** Grace Hopper, the image this model learned, comes back almost exactly (about "
-            "52 dB) from noise that looks like N(0, 1) (std near 1). Any other image does not: this model can only "
-            'make Grace Hopper, so its "noise" is not Gaussian at all (std far above 1) and DDIM brings it back as '
+            "51 dB) from noise of about N(0, 1)'s size: its std is about 0.8, a little narrower than the 1 that "
+            "sampling starts from (the status gives it). Any other image does not: this model can only make Grace "
+            'Hopper, so its "noise" is not Gaussian at all (std in the tens or more) and DDIM brings it back as '
             "Grace Hopper. Mixing in a second seed's noise changes nothing either: every noise leads to the one image. "
             "The digits model (choose it above) generalises, and there inversion and mixing really edit the digit."
         ),

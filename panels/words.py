@@ -357,7 +357,7 @@ def _controls(sfx: str) -> dict[str, Any]:
             DEFAULT_PROMPT, label=t("words.prompt"), max_length=scenes.MAX_PROMPT_CHARS, elem_id="words-prompt" + sfx
         )
     }
-    gr.Examples([[p] for p in EXAMPLES], [ui["prompt"]], label=t("words.examples"))
+    gr.Examples([[p] for p in EXAMPLES], [ui["prompt"]], label=t("words.examples"), cache_examples=False)
     ui["negative"] = gr.Textbox("", label=t("words.negative"), max_length=scenes.MAX_PROMPT_CHARS)
     # checked by the events' validator (_wire): a refusal is said at the box and the last results stay
     ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, True, step=0.5, label=t("words.guidance"))

@@ -52,3 +52,25 @@ def test_torchrun_two_cpu_processes_train_to_identical_weights(tmp_path) -> None
     init = UNet(DIGITS_TINY.model)
     moved = [not torch.equal(a, b) for a, b in zip(init.parameters(), trained.parameters(), strict=True)]
     assert sum(moved) > len(moved) // 2
+
+
+def test_torchrun_trains_the_words_to_pictures_model_on_two_processes(tmp_path) -> None:
+    out = tmp_path / "t2i"
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "diffusion"]
+    cmd += [
+        "train",
+        "--dataset",
+        "scenes",
+        "--stage",
+        "model",
+        "--autoencoder",
+        str(ROOT / "weights/scenes/autoencoder"),
+    ]
+    cmd += ["--out", str(out), "--pool", "32", "--steps", "3", "--batch-size", "8"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "3 steps on 2 process(es), weights identical on every rank: True" in done.stdout
+    from diffusion.text2image import LatentDiffusion
+
+    assert LatentDiffusion.load(out / "model").config.text.vocab == 44
