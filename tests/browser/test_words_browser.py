@@ -16,6 +16,8 @@ def test_a_chinese_prompt_draws_and_an_unknown_word_keeps_the_last_grid(open_pag
     page.get_by_role("button", name="生成 8 个场景").click()
     status = page.locator("#words-status_page")
     expect(status).to_contain_text("评判模型发现", timeout=60_000)
+    # the event ends a moment after its last result: a click before then is ignored (trigger_mode "once")
+    expect(page.locator(".pending, .generating")).to_have_count(0, timeout=60_000)
     grid = page.locator("#words-x0_page img")
     before = grid.get_attribute("src")
     prompt.fill("左边一个大的猫")
