@@ -31,20 +31,24 @@ class ClassifierConfig:
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
 
 
+def conv_stages(c_in: int, widths: tuple[int, ...]) -> nn.Sequential:
+    """A judge's feature extractor: per width, conv-ReLU-conv-ReLU (3 x 3) then a 2 x 2 max-pool (halves the size)."""
+    layers: list[nn.Module] = []
+    for w in widths:
+        layers += [nn.Conv2d(c_in, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, w, 3, padding=1), nn.ReLU()]
+        layers.append(nn.MaxPool2d(2))
+        c_in = w
+    return nn.Sequential(*layers)
+
+
 class DigitClassifier(nn.Module):
     """(B, 1, 32, 32) images in [-1, 1] -> (B, 10) logits. Three conv-ReLU-conv-ReLU-pool stages, global average."""
 
     def __init__(self, config: ClassifierConfig = ClassifierConfig()) -> None:
         super().__init__()
         self.config = config
-        layers: list[nn.Module] = []
-        c_in = 1
-        for w in config.widths:
-            layers += [nn.Conv2d(c_in, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, w, 3, padding=1), nn.ReLU()]
-            layers.append(nn.MaxPool2d(2))
-            c_in = w
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(c_in, config.num_classes)
+        self.features = conv_stages(1, config.widths)
+        self.head = nn.Linear(config.widths[-1], config.num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x).mean(dim=(2, 3)))

@@ -21,6 +21,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from diffusion import hub, scenes
+from diffusion.classifier import conv_stages
 
 JUDGE_SEED = 5_000_000  # its training scenes: disjoint from the model's pool (0..) and from the evaluation scenes
 EVAL_SEED = 6_000_000
@@ -47,15 +48,9 @@ class SceneJudge(nn.Module):
     def __init__(self, config: JudgeConfig = JudgeConfig()) -> None:
         super().__init__()
         self.config = config
-        layers: list[nn.Module] = []
-        c_in = 3
-        for w in config.widths:
-            layers += [nn.Conv2d(c_in, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, w, 3, padding=1), nn.ReLU()]
-            layers.append(nn.MaxPool2d(2))
-            c_in = w
-        self.features = nn.Sequential(*layers)
+        self.features = conv_stages(3, config.widths)
         cells = (scenes.SIZE // 8) ** 2
-        self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(c_in * cells, config.hidden), nn.ReLU())
+        self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(config.widths[-1] * cells, config.hidden), nn.ReLU())
         self.kind = nn.Linear(config.hidden, 2 * len(KIND_CLASSES))
         self.colour = nn.Linear(config.hidden, 2 * len(COLOUR_CLASSES))
         self.size = nn.Linear(config.hidden, 2 * len(SIZE_CLASSES))
