@@ -22,6 +22,7 @@ except ImportError:  # running locally without it: the GPU decorator is simply n
     spaces = None
 
 from panels import common, forward, gradio_fixes, markov, offload, points, reverse, thermodynamics, training, words
+from panels.checks import validate_every_event
 from panels.common import DEFAULTS, build_i18n, make_translator
 from panels.embed import NOTE_ID, EmbedRoutes, embed_snippets, url_name
 from panels.fairness import FairShare
@@ -117,10 +118,28 @@ CSS = (
     # a visible keyboard focus on everything that takes it
     " :focus-visible { outline: 3px solid #4338ca !important; outline-offset: 2px !important; }"
     " .dark :focus-visible { outline-color: #a5b4fc !important; }"
-    # plots are drawn on the server in black on white: in the dark theme, show them inverted (hues kept)
-    " .dark .matplotlib img { filter: invert(0.9) hue-rotate(180deg); }"
+    # plots are drawn on the server in black on white: in the dark theme, show them inverted (hues kept); never
+    # a plot of pictures (a photograph shown as its negative would contradict the text beside it)
+    " .dark .block:not(.pictures) .matplotlib img { filter: invert(0.9) hue-rotate(180deg); }"
+    # an error leaves the last good results in view: the toast says what went wrong (Gradio covers every output
+    # with an "Error" badge, as if the results were gone)
+    " .wrap:has(> .error) { display: none !important; }"
     " .lang-switch { text-align: right; font-size: var(--text-sm); } .lang-switch a { padding: 2px 4px; }"
     " .settings-languages a { margin-right: 8px; }"
+    # galleries of results show every tile at once (Gradio's box scrolls inside after 55 % of the screen: "w = 7" was
+    # out of view) and each tile at its picture's own shape (square tiles left bands around rows of digits)
+    " .strip .grid-wrap { max-height: none !important; min-height: 0 !important; overflow-y: visible !important; }"
+    " .strip .thumbnail-item { aspect-ratio: auto !important; height: auto !important; }"
+    " .strip .thumbnail-lg > img { height: auto !important; }"
+    # a result image's label on its own line above it (over the picture, the toolbar cut it to "predicted :"), and
+    # the toolbar shown on hover or focus only (it covered the top-right digits of every grid)
+    " .block:has(.image-frame) label[data-testid=block-label].float { position: static; white-space: normal;"
+    " margin: 0 0 var(--spacing-sm) 0; }"
+    " .image-container > .icon-button-wrapper.top-panel { opacity: 0; transition: opacity 0.15s; }"
+    " .image-container:hover > .icon-button-wrapper, .image-container:focus-within > .icon-button-wrapper"
+    " { opacity: 1; }"
+    # on a phone a plot keeps a readable size and scrolls sideways (shrunk to 360 px its labels were 5 px tall)
+    " @media (max-width: 480px) { .matplotlib { overflow-x: auto; } .matplotlib img { min-width: 600px; } }"
     # an image whose label is its alt text, already said in the text above it: the label kept for screen readers
     " .alt-label [data-testid=block-label] { position: absolute !important; width: 1px; height: 1px; overflow: hidden;"
     " clip: rect(0 0 0 0); white-space: nowrap; }"
@@ -323,6 +342,9 @@ def build_demo() -> gr.Blocks:
     # 128 waiting events at most (one address may hold 24 of them: panels/fairness.py); 4 cheap events at a time
     # (they pause the heavy lanes while they run: panels/priority.py); heavy events have their own lanes.
     demo.queue(max_size=128, default_concurrency_limit=4)
+    # one rule for every number field and upload: an empty number box waits, a value it cannot take is said at the
+    # box, nothing runs and the last results stay (panels/checks.py)
+    validate_every_event(demo)
     if offload.ENABLED and not training.ZERO_GPU:  # heavy events on low-priority threads (panels/offload.py)
         offload.offload_heavy_lanes(demo, HEAVY_LANES)
     mark_mcp_tools(demo)

@@ -36,13 +36,29 @@ def open_image(source: str | os.PathLike | bytes | Image.Image, max_pixels: int 
     Raises:
         ValueError: for a file that is not an image, is truncated, or is larger than ``max_pixels``.
     """
+    image = open_header(source, max_pixels)
+    try:
+        image.seek(0)  # animated GIF/WebP/APNG: the first frame
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"This image file is damaged or truncated ({exc}).") from None
+    return image
+
+
+def open_header(source: str | os.PathLike | bytes | Image.Image, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """An image opened by its header only (no pixel decoded yet), its size checked: what ``open_image`` checks
+    first, cheap enough to check an upload before any work is queued for it.
+
+    Raises:
+        ValueError: for a file that is not an image, or is larger than ``max_pixels``.
+    """
     if isinstance(source, Image.Image):
         image = source
     else:
         try:
             image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else Path(source))
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ValueError(f"This file is not an image that can be read ({type(exc).__name__}).") from None
+        except (UnidentifiedImageError, OSError):
+            raise ValueError(NOT_AN_IMAGE) from None
         except Image.DecompressionBombError:
             raise ValueError(f"This image is too large: at most {max_pixels:,} pixels.") from None
     w, h = image.size
@@ -50,12 +66,10 @@ def open_image(source: str | os.PathLike | bytes | Image.Image, max_pixels: int 
         raise ValueError(f"This image is too large: {w} x {h} = {w * h:,} pixels, at most {max_pixels:,}.")
     if w < 1 or h < 1:
         raise ValueError("This image is empty.")
-    try:
-        image.seek(0)  # animated GIF/WebP/APNG: the first frame
-        image.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"This image file is damaged or truncated ({exc}).") from None
     return image
+
+
+NOT_AN_IMAGE = "This file is not an image that can be read: choose a PNG, JPEG, WebP or GIF picture."
 
 
 class BlankImageError(ValueError):

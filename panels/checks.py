@@ -1,13 +1,18 @@
 """One way to check what a visitor sends: the limits of ``diffusion.limits``, and messages in the reader's language.
 
 A number field is a ``components.Slider`` or ``components.Number`` built from a ``Limit``: the slider offers the
-limit's range and its API values are checked with the same limit. Handlers check what has no component (or what
-arrives unprocessed) with ``check``, choices with ``as_choice``, and wrap library calls in ``user_errors``: the
-library raises ``ValueError`` (``LimitError`` for a limit) in English, the visitor reads it in their language.
+limit's range, and every value sent is checked with the same limit. A value a field cannot take (out of range, not
+a number; an upload that is not an image) is handed on as a ``Refused``; ``validate_every_event`` gives every event
+with such a field a ``validator`` that says it at the field before anything is queued (the last results stay), waits
+quietly while a box is emptied to be retyped, and makes the handler refuse it where no validator runs (MCP). Handlers
+check what has no component with ``check``, choices with ``as_choice``, and wrap library calls in ``user_errors``:
+the library raises ``ValueError`` (``LimitError`` for a limit) in English, the visitor reads it in their language.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import pathlib
 import re
@@ -19,7 +24,7 @@ import gradio as gr
 
 from diffusion import limits
 from diffusion.limits import Limit, LimitError
-from panels.i18n import Strings, reader_language, say
+from panels.i18n import Strings, fired_on_page, reader_language, say
 
 # The checkers' messages in both languages (English: the library's own ``limits.MESSAGES``), and the field names
 # the panels and the library give them (one table: a test checks that every field name has its Chinese name here).
@@ -160,16 +165,43 @@ def as_choice(value: Any, name: str, choices: dict[str, Any]) -> Any:
     return choices[value]
 
 
+class Refused:
+    """What a limited number field hands on instead of a value it refuses: ``message`` names the field and its
+    range in the reader's language; ``quiet`` when there is no value yet (a box cleared to retype a number), which
+    is waited for, not reported."""
+
+    __slots__ = ("message", "quiet")
+
+    def __init__(self, message: str, quiet: bool = False) -> None:
+        self.message, self.quiet = message, quiet
+
+    def __repr__(self) -> str:
+        return f"Refused({self.message!r}, quiet={self.quiet})"
+
+
+def refuse(limit: Limit, value: Any) -> Any:
+    """``value`` within ``limit`` (as ``check``), or a ``Refused`` saying why (quiet for an empty field)."""
+    try:
+        return check(limit, value)
+    except gr.Error as exc:
+        # a box emptied on the page is a number being retyped: waited for; an API call is told
+        return Refused(str(exc.message), quiet=(value is None or value == "") and fired_on_page())
+
+
 def validator(*checks: Callable[[Any], Any] | None) -> Callable[..., list[dict[str, Any]]]:
-    """An event's ``validator=``: ``checks[i]`` checks input i (None: not checked) as the handler would, raising
-    ``gr.Error``. Gradio runs it before queueing the event; a refusal shows its message at the input and leaves
-    the outputs as they were (an error raised by the handler would replace them with error badges). API clients
-    get the messages as a validation error (HTTP 422)."""
+    """An event's ``validator=``: input i is refused when its field refused it (a ``Refused``), or else when
+    ``checks[i]`` (None: not checked) raises ``gr.Error`` for it. Gradio runs it before queueing the event; a
+    refusal shows its message at the input and leaves the outputs as they were (an error raised by the handler
+    would replace them with error badges); a quiet refusal (a number box emptied on the page) shows nothing and
+    runs nothing. API clients get the messages as a validation error (HTTP 422). ``validate_every_event`` gives
+    every event with a number field one."""
 
     def validate(*values: Any) -> list[dict[str, Any]]:
         verdicts = []
         for check_value, value in zip(checks, values, strict=True):
             try:
+                if isinstance(value, Refused):
+                    raise gr.Error("" if value.quiet else value.message)
                 if check_value is not None:
                     check_value(value)
                 verdicts.append(gr.validate(True, ""))
@@ -177,7 +209,81 @@ def validator(*checks: Callable[[Any], Any] | None) -> Callable[..., list[dict[s
                 verdicts.append(gr.validate(False, str(exc.message)))
         return verdicts
 
+    validate.ours = True  # type: ignore[attr-defined]
     return validate
+
+
+def refusing(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` that first raises the ``gr.Error`` of any ``Refused`` argument: what reaches a handler without its
+    event's validator (an MCP call, an event outside the queue). Keeps ``fn``'s kind (function, generator, async)
+    and signature (Gradio reads both)."""
+
+    def raise_refused(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Refused):
+                raise gr.Error(value.message)
+
+    if inspect.isasyncgenfunction(fn):
+
+        async def wrapped(*args: Any, **kwargs: Any) -> Any:
+            raise_refused(args, kwargs)
+            async for item in fn(*args, **kwargs):
+                yield item
+
+    elif inspect.isgeneratorfunction(fn):
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            raise_refused(args, kwargs)
+            return (yield from fn(*args, **kwargs))
+
+    elif inspect.iscoroutinefunction(fn):
+
+        async def wrapped(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            raise_refused(args, kwargs)
+            return await fn(*args, **kwargs)
+
+    else:
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            raise_refused(args, kwargs)
+            return fn(*args, **kwargs)
+
+    return functools.wraps(fn)(wrapped)
+
+
+def validate_every_event(demo: gr.Blocks) -> int:
+    """One rule for every field that refuses what it cannot take (a number field built from a ``Limit``, an image
+    upload: components with ``refuses = True``, whose preprocessing hands on a ``Refused``): each event with one
+    among its inputs is checked by a ``validator`` (its own, from ``validator``, or one that checks only the
+    fields), and its handler refuses what reaches it without one. Returns how many events it covered."""
+    covered = 0
+    for block_fn in demo.fns.values():
+        if block_fn.fn is None or getattr(block_fn.fn, "refusing", False):
+            continue
+        if not any(getattr(block, "refuses", False) for block in block_fn.inputs):
+            continue
+        if block_fn.validator is None:
+            # an event without preprocessing (its handler reads the values as sent) gets them unchecked: its
+            # validator checks the number fields itself
+            raw = [getattr(b, "limit", None) if not block_fn.preprocess else None for b in block_fn.inputs]
+            block_fn.validator = validator(*(_field_check(limit) if limit else None for limit in raw))
+        elif not getattr(block_fn.validator, "ours", False):
+            raise TypeError(f"{block_fn.api_name}: build its validator with panels.checks.validator")
+        block_fn.fn = refusing(block_fn.fn)
+        block_fn.fn.refusing = True  # type: ignore[attr-defined]
+        covered += 1
+    return covered
+
+
+def _field_check(limit: Limit) -> Callable[[Any], None]:
+    """A validator's check of a value sent unprocessed, by the rule of a field built from ``limit``."""
+
+    def check_field(value: Any) -> None:
+        verdict = refuse(limit, value)
+        if isinstance(verdict, Refused):
+            raise gr.Error("" if verdict.quiet else verdict.message)
+
+    return check_field
 
 
 def as_seed(value: Any) -> int:

@@ -40,6 +40,7 @@ from panels.checks import (  # noqa: F401  (re-exported: the panels' one import)
 from panels.components import (  # noqa: F401
     DescribedPlotData,
     DrawingInput,
+    Dropdown,
     ImageInput,
     Number,
     Plot,

@@ -14,10 +14,12 @@ from typing import Any, ClassVar
 import gradio as gr
 from gradio.components import video as gradio_video
 from gradio.components.plot import PlotData
+from PIL import Image
 
+from diffusion import imaging
 from diffusion.limits import Limit
 from panels import priority
-from panels.checks import CHECKS, check
+from panels.checks import CHECKS, Refused, refuse, translated
 from panels.i18n import say
 
 
@@ -70,7 +72,20 @@ def describe_figure(figure: Any) -> str:
 class Plot(gr.Plot):
     """A ``gr.Plot`` that encodes each figure once: a figure served again (from ``gr.cache`` or a default
     result) reuses its PNG instead of paying matplotlib's savefig again (about 0.25 s a figure on 2 cores).
-    Each PNG carries the figure's description (``describe_figure``): the page shows it as the image's alt text."""
+    Each PNG carries the figure's description (``describe_figure``): the page shows it as the image's alt text.
+
+    In the dark theme the page shows plots inverted (they are drawn black on white), except a plot of
+    ``pictures`` (photographs, digits, heat maps: pixels whose values mean something): those keep their colours.
+    A plot whose first figure shows an image is one.
+    """
+
+    def __init__(self, value: Any = None, pictures: bool | None = None, **kwargs: Any) -> None:
+        if pictures is None:
+            pictures = any(ax.images for ax in getattr(value, "get_axes", list)())
+        if pictures:
+            classes = kwargs.get("elem_classes") or []
+            kwargs["elem_classes"] = [*([classes] if isinstance(classes, str) else classes), "pictures"]
+        super().__init__(value, **kwargs)
 
     def postprocess(self, value: Any) -> Any:
         try:
@@ -97,7 +112,21 @@ class Plot(gr.Plot):
         return hit
 
 
-class Radio(gr.Radio):
+class _RefusesChoice:
+    """Mixin for a choice component: a value not among its choices is handed on as a ``checks.Refused`` (said at
+    the field by the event's validator, ``checks.validate_every_event``). Gradio raises an error in preprocessing
+    instead, which the validator's own run turns into a bare HTTP 400."""
+
+    refuses = True
+
+    def preprocess(self, payload: Any) -> Any:
+        try:
+            return super().preprocess(payload)  # type: ignore[misc]
+        except gr.Error as exc:
+            return Refused(translated(str(exc.message)))
+
+
+class Radio(_RefusesChoice, gr.Radio):
     """A ``gr.Radio`` whose API schema gives its choices' own type. Gradio declares every radio a string, so an
     MCP client refused both 32 and "32" for a radio of sizes (32, 64, ...): numbers are declared as numbers."""
 
@@ -111,25 +140,29 @@ class Radio(gr.Radio):
         return info
 
 
+class Dropdown(_RefusesChoice, gr.Dropdown):
+    """A ``gr.Dropdown`` whose refusals are said at the field (``_RefusesChoice``)."""
+
+
 class _LimitedNumber(_Template):
-    """A number field built from a ``Limit``: it offers the limit's range and checks API values with it, naming the
-    field (Gradio's own check says "Value 5000 is greater than maximum value 4000." without saying which field, and
-    a non-number fails with no message at all)."""
+    """A number field built from a ``Limit``: it offers the limit's range and checks every value sent with it,
+    naming the field (Gradio's own check says "Value 5000 is greater than maximum value 4000." without saying which
+    field, and a non-number fails with no message at all). A value it refuses is handed on as a ``checks.Refused``
+    (quiet when the box is empty): the event's validator says it at the box and runs nothing
+    (``checks.validate_every_event``); raising here would reach the page as a bare HTTP 400 instead."""
 
     limit: Limit
-    validated: bool = False  # its events check it in their ``validator`` (checks.validator): passed on as sent
+    refuses = True  # its events get a validator (checks.validate_every_event)
 
     def preprocess(self, payload: Any) -> Any:
-        # an event's validator gets the preprocessed values: an error raised here would reach the page as a bare
-        # HTTP 400 instead of the validator's message at the box
-        return payload if self.validated else check(self.limit, payload)
+        return refuse(self.limit, payload)
 
 
 class Slider(_LimitedNumber, gr.Slider):
-    """A ``gr.Slider`` over ``limit``'s range, starting at ``value``. ``validated``: see ``_LimitedNumber``."""
+    """A ``gr.Slider`` over ``limit``'s range, starting at ``value``."""
 
-    def __init__(self, limit: Limit, value: float, validated: bool = False, **kwargs: Any) -> None:
-        self.limit, self.validated = limit, validated
+    def __init__(self, limit: Limit, value: float, **kwargs: Any) -> None:
+        self.limit = limit
         if limit.integer:
             kwargs.setdefault("step", 1)
         super().__init__(limit.lo, limit.hi, value, **kwargs)
@@ -138,8 +171,8 @@ class Slider(_LimitedNumber, gr.Slider):
 class Number(_LimitedNumber, gr.Number):
     """A ``gr.Number`` over ``limit``'s range (whole numbers for a whole-number limit)."""
 
-    def __init__(self, limit: Limit, value: float, validated: bool = False, **kwargs: Any) -> None:
-        self.limit, self.validated = limit, validated
+    def __init__(self, limit: Limit, value: float, **kwargs: Any) -> None:
+        self.limit = limit
         precision = 0 if limit.integer else None
         super().__init__(value, minimum=limit.lo, maximum=limit.hi, precision=precision, **kwargs)
 
@@ -149,24 +182,31 @@ class ImageInput(_Template, gr.Image):
 
     Gradio's own preprocessing decodes the image with PIL (before any pixel-count check, and with an
     unhelpful error for a non-image). Here the file (already inside Gradio's upload cache) is passed on
-    as is; handlers load it with ``diffusion.imaging``, which reads only the header before enforcing the
-    pixel cap and turns every failure into a clear message, so it is decoded once per request.
+    as is, its header read: a file that is not an image, or is too large, is handed on as a ``checks.Refused``
+    and said once at the box by the event's validator (four events of one upload used to raise four toasts).
+    Handlers load it with ``diffusion.imaging``, which checks again and decodes it once per request.
     """
+
+    refuses = True  # its events get a validator (checks.validate_every_event)
 
     def __init__(self, value: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("sources", ["upload", "clipboard"])  # no webcam: these panels want a picture file
         super().__init__(value, **kwargs)
 
-    def preprocess(self, payload: Any) -> str | None:
+    def preprocess(self, payload: Any) -> str | Refused | None:
         if payload is None:
             return None
         path = getattr(payload, "path", None)
         if not path:
-            raise gr.Error(say(CHECKS, "not_arrived"))
+            return Refused(say(CHECKS, "not_arrived"))
         if not in_upload_folder(str(path)):
             # Gradio already refuses payloads naming server files ("not uploaded by a user"); this keeps the
             # guarantee local to the code that opens the file, whatever a future Gradio does.
-            raise gr.Error(say(CHECKS, "not_uploaded"))
+            return Refused(say(CHECKS, "not_uploaded"))
+        try:
+            imaging.open_header(str(path))
+        except ValueError as exc:
+            return Refused(translated(str(exc)))
         return str(path)
 
 
@@ -178,6 +218,14 @@ class DrawingInput(gr.Sketchpad):
     ~900 MB that stayed; a bomb, a truncated file or text gave an HTTP 500 with no message). The handler opens
     the composite with ``diffusion.imaging``, which checks the pixel count from the header first.
     """
+
+    def __init__(self, value: Any = None, **kwargs: Any) -> None:
+        if value is None:
+            # a white sheet to draw on: a canvas with a background opens with the brush picked (an empty one opens
+            # with the image tool, and draws nothing until the visitor finds the brush)
+            size = kwargs.get("canvas_size") or (400, 400)
+            value = {"background": Image.new("RGB", tuple(size), "white"), "layers": [], "composite": None}
+        super().__init__(value, **kwargs)
 
     def get_block_name(self) -> str:  # drawn by the browser as the Sketchpad it is
         return "imageeditor"

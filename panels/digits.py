@@ -14,7 +14,7 @@ Endpoints (``gradio_client``):
   [0, 1] rotates the noise towards ``mix_seed``'s), a status line with the round-trip PSNR, and JSON numbers.
 - ``/digits_inside(digit_seed, t)`` -> a figure of every feature map of one forward pass (4 channels a level, with
   shapes) and the time embedding, for a fresh digit noised to x_t; a line with every tensor's shape.
-- ``/digits_memorisation()`` -> the one-image model's and the digits model's samples beside their nearest
+- ``/digits_memorisation(label)`` -> the one-image model's and the digits model's samples above their nearest
   training examples, with the distances.
 """
 
@@ -49,8 +49,9 @@ from panels.common import (
     say,
     user_errors,
 )
-from panels.digits_plots import inside_figure
+from panels.digits_plots import inside_figure, stage_name
 from panels.digits_strings import STRINGS
+from panels.pictures import labelled_sheet
 from panels.priority import cheap
 
 t = make_translator(STRINGS)
@@ -193,7 +194,8 @@ def examples(batch) -> tuple[Image.Image, str]:
     """Handler for /digits_examples: 64 training examples of one batch of the training stream."""
     x, y = digits.DigitStream(seed=digits.TRAIN_SEED, batch_size=64).batch(int(batch))
     rows = [" ".join(map(str, y[i : i + 16].tolist())) for i in range(0, 64, 16)]
-    return sheet(x, nrow=16, scale=3), say(STRINGS, "digits.labels_rows", rows=" / ".join(rows))
+    picture = labelled_sheet(x, [str(v) for v in y.tolist()], nrow=16, scale=3)  # each label under its digit
+    return picture, say(STRINGS, "digits.labels_rows", rows=" / ".join(rows))
 
 
 def invert(seed, steps, new_label, guidance, mix_seed, mix) -> tuple[Image.Image, str, dict[str, Any]]:
@@ -232,7 +234,7 @@ def inside(seed, t_value) -> tuple:
     )
     with torch.inference_mode():
         feats = model.features(x_t, t_, y)
-    shapes = " · ".join(f"{k} {tuple(v.shape[1:])}" for k, v in feats.items())
+    shapes = " · ".join(f"{stage_name(k)} {tuple(v.shape[1:])}" for k, v in feats.items())
     return inside_figure(feats, int(t_value)), say(
         STRINGS, "digits.inside_text", y=y.item(), t=int(t_value), shapes=shapes
     )
@@ -243,8 +245,11 @@ def default_inversion() -> tuple[Image.Image, str, dict[str, Any]]:
     return invert(0, 50, "same", 0.0, 1, 0.0)
 
 
+MEMO_DIGITS = (0, 3, 5, 8)  # the digits of the memorisation picture when no digit is chosen
+
+
 @functools.cache
-def _memorisation() -> tuple[Image.Image, dict[str, float]]:
+def _memorisation(y: int | None) -> tuple[Image.Image, dict[str, float]]:
     from panels.models import startup_models
 
     one = startup_models()["ema"]
@@ -254,23 +259,28 @@ def _memorisation() -> tuple[Image.Image, dict[str, float]]:
         faces = one.process.sample(one.model, x_T, 10)
     ref_one = one.image[None] if one.image is not None else faces[:1]
     d_one = digit_eval.nearest(faces, ref_one)[0]
-    samples = digit_eval.generate(digits_model(), torch.tensor([0, 3, 5, 8]), DEFAULT_GUIDANCE, 20, range(4))
+    wanted = torch.tensor(MEMO_DIGITS if y is None else (y,) * 4)
+    samples = digit_eval.generate(digits_model(), wanted, DEFAULT_GUIDANCE, 20, range(4))
     ref, _ = digit_eval.reference_set()
     d_dig, idx = digit_eval.nearest(samples, ref)
-    top = imaging.grid_image(torch.cat([faces, ref_one.expand_as(faces)]), nrow=8, pad=8)
-    bottom = imaging.grid_image(torch.cat([samples, ref[idx]]), nrow=8, pad=2, scale=4)
-    picture = Image.new("L", (max(top.width, bottom.width), top.height + bottom.height + 8))
-    picture.paste(top, (0, 0))
-    picture.paste(bottom, (0, top.height + 8))
+    # four columns: each sample above what it is compared with (rows: the one-image model's samples, its training
+    # image; digit samples, the nearest training digit of each)
+    top = imaging.grid_image(torch.cat([faces, ref_one.expand_as(faces)]), nrow=4, pad=8)
+    bottom = imaging.grid_image(torch.cat([samples, ref[idx]]), nrow=4, pad=8, scale=4)
+    picture = Image.new("L", (max(top.width, bottom.width), top.height + bottom.height + 16))
+    picture.paste(top, ((picture.width - top.width) // 2, 0))
+    picture.paste(bottom, ((picture.width - bottom.width) // 2, top.height + 16))
     # the same picture for everyone: encoded once
     return gradio_fixes.unchanging(picture), {"one_image": d_one.mean().item(), "digits": d_dig.mean().item()}
 
 
 @cheap
-def memorisation() -> tuple[Image.Image, str]:
-    """Handler for /digits_memorisation: top, the one-image model's 4 samples then its training image 4 times;
-    bottom, 4 digit samples then their nearest training examples (cached: it is deterministic)."""
-    picture, d = _memorisation()
+def memorisation(label: Any = "none") -> tuple[Image.Image, str]:
+    """Handler for /digits_memorisation: in four columns, the one-image model's samples above its training image,
+    then samples of the chosen digit (``label``; "none": 0, 3, 5, 8) above the nearest training digit of each
+    (cached: it is deterministic)."""
+    y = as_choice(label if not isinstance(label, int) else str(label), "Digit", LABELS)
+    picture, d = _memorisation(y)
     return picture, (say(STRINGS, "digits.memo_text", one=d["one_image"], dig=d["digits"]))
 
 
@@ -308,10 +318,10 @@ def reader_defaults() -> tuple:
 
 def _controls(sfx: str) -> dict[str, Any]:
     choices = [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]]
-    ui: dict[str, Any] = {"label": gr.Dropdown(choices, value="3", label=t("digits.label"))}
+    ui: dict[str, Any] = {"label": common.Dropdown(choices, value="3", label=t("digits.label"))}
     ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, step=0.25, label=t("digits.guidance"))
     ui["steps"] = Slider(limits.SAMPLING_STEPS, 20, label=t("digits.steps"))
-    ui["sampler"] = gr.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
+    ui["sampler"] = common.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
     ui["eta"] = Slider(limits.ETA, 0.0, step=0.05, label=t("digits.eta"))
     ui["seed"] = Number(limits.DIGIT_SEED, 0, label=t("digits.seed"))
     with gr.Row():
@@ -346,6 +356,7 @@ def _layout(sfx: str) -> dict[str, Any]:
                 ui["numbers"] = gr.JSON(first[4], show_label=False)
             gr.Markdown(t("digits.memo"))
             picture, caption = memorisation()
+            gr.Markdown(t("digits.memo_alt"), elem_classes="caption")
             ui["memo_img"] = gr.Image(
                 picture, label=t("digits.memo_alt"), format="png", interactive=False, elem_classes="alt-label"
             )
@@ -354,7 +365,7 @@ def _layout(sfx: str) -> dict[str, Any]:
     gr.Markdown(t("digits.compare_intro"))
     with gr.Row():
         kinds = [(t(KIND_KEYS[k]), k) for k in COMPARISONS]
-        ui["kind"] = gr.Dropdown(kinds, value="guidance", label=t("digits.kind"), scale=3)
+        ui["kind"] = common.Dropdown(kinds, value="guidance", label=t("digits.kind"), scale=3)
         ui["compare"] = gr.Button(t("digits.compare_run"), scale=1)
     ui["gallery"] = gr.Gallery(
         default_comparison(),
@@ -403,7 +414,7 @@ def _inversion_layout(ui: dict[str, Any]) -> None:
                 (t("digits.any"), "none"),
                 *[(str(d), str(d)) for d in range(10)],
             ]
-            ui["inv_label"] = gr.Dropdown(choices, value="same", label=t("digits.inv_label"))
+            ui["inv_label"] = common.Dropdown(choices, value="same", label=t("digits.inv_label"))
             ui["inv_w"] = Slider(limits.GUIDANCE, 0.0, step=0.25, label=t("digits.guidance"))
             ui["inv_mix_seed"] = Number(limits.SEED.named("Mix seed"), 1, label=t("digits.inv_mix_seed"))
             ui["inv_mix"] = Slider(limits.MIX, 0.0, step=0.05, label=t("digits.inv_mix"))
@@ -452,4 +463,8 @@ def _wire(ui: dict[str, Any], ctx: PanelContext) -> None:
     on(ui["inv_run"].click, invert, inv_in, inv_out, "digits_invert", **MODEL_LANE)
     in_in, in_out = [ui["in_seed"], ui["in_t"]], [ui["in_plot"], ui["in_text"]]
     on(ui["in_run"].click, inside, in_in, in_out, "digits_inside")
-    on(ui["memo"].click, memorisation, None, [ui["memo_img"], ui["memo_txt"]], "digits_memorisation")
+    memo_out = [ui["memo_img"], ui["memo_txt"]]
+    on(ui["memo"].click, memorisation, ui["label"], memo_out, "digits_memorisation")
+    # what sits beside the samples follows them: the memorisation picture and the comparisons show the digit drawn
+    after = {"api_visibility": "private", "show_progress": "minimal", **MODEL_LANE}
+    gen.success(memorisation, ui["label"], memo_out, **after).success(compare, compare_in, ui["gallery"], **after)

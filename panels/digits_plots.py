@@ -15,8 +15,22 @@ ZH = {
     "time (+ label) embedding at t = {t}: {n} numbers added inside every block": (
         "t = {t} 时的时间(+ 标签)嵌入:{n} 个数,加到每个模块内部"
     ),
+    "input": "输入",
+    "down {k}": "下采样 {k}",
+    "bottleneck": "瓶颈",
+    "up {k}": "上采样 {k}",
+    "output": "输出",
+    "time embedding": "时间嵌入",
 }
 _ = plot_text(ZH)
+
+
+def stage_name(name: str) -> str:
+    """A UNet stage's name ("down 2", as ``UNet.features`` keys it) in the reader's language."""
+    level, _space, k = name.partition(" ")
+    if level in ("down", "up") and k.isdigit():
+        return (_("down {k}") if level == "down" else _("up {k}")).format(k=k)
+    return _(name)
 
 
 @draws_labels
@@ -39,7 +53,7 @@ def inside_figure(features: dict[str, torch.Tensor], t: int) -> Figure:
             if col == 0:
                 c, h, w = fmap.shape
                 skip = _(" (skip →)") if name.startswith("down") else _(" (← skip)") if name.startswith("up") else ""
-                ax.set_title(f"{name}{skip}: {c} × {h} × {w}", fontsize=8, loc="left")
+                ax.set_title(f"{stage_name(name)}{skip}: {c} × {h} × {w}", fontsize=8, loc="left")
     emb = features["time embedding"][0].float().numpy()
     ax = fig.add_subplot(grid[len(maps), :])
     ax.plot(np.arange(emb.size), emb, lw=1, color="#4f46e5")

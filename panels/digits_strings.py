@@ -38,12 +38,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.eps": "the network's noise estimate ε̂ (what it was trained to find)",
         "digits.numbers": "Numbers (for the API)",
         "digits.memo": (
-            "**Memorisation or generalisation?** Beside each sample sits the training example closest to it (of the "
-            "first 8,192 the model saw). The one-image model's samples *are* its training image (distance ≈ 0): it "
-            "memorised. The digits model's samples are new: each is about as far from its nearest training digit as "
+            "**Memorisation or generalisation?** Under each sample sits the training example closest to it (of the "
+            "first 8,192 the model saw), for the digit you draw above. The one-image model's samples *are* its "
+            "training image (distance ≈ 0): it memorised. The digits model's samples are new: each is about as far from its nearest training digit as "
             "a fresh real digit is, so it learned what digits look like, not a list of them."
         ),
-        "digits.memo_alt": "Top: four samples of the one-image model, then its training image four times. Bottom: four digit samples, then the nearest training example of each.",
+        "digits.memo_alt": "Rows, top to bottom: four samples of the one-image model; under each, its training image; four digit samples; under each, the nearest training digit.",
         "digits.memo_run": "Memorisation vs generalisation",
         "digits.compare_intro": "### Comparisons from the same 8 starting noises",
         "digits.kind": "Compare",
@@ -133,11 +133,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "digits.eps": "网络估计的噪声 ε̂(它被训练去找出的东西)",
         "digits.numbers": "数值(供 API 使用)",
         "digits.memo": (
-            "**是记忆还是泛化?** 每个样本旁边是与它最接近的训练样例(在模型见过的前 8,192 个中查找)。"
+            "**是记忆还是泛化?** 每个样本下方是与它最接近的训练样例(在模型见过的前 8,192 个中查找),数字跟随上面选择要画的数字。"
             "单图模型的样本*就是*它的训练图像(距离 ≈ 0):它记住了。数字模型的样本是新的:每个样本与最近训练数字的距离,"
             "和一个全新的真实数字差不多,所以它学到的是数字长什么样,而不是一张数字清单。"
         ),
-        "digits.memo_alt": "上排:单图模型的四个样本,然后是它的训练图像四次。下排:四个数字样本,然后是每个样本最接近的训练样例。",
+        "digits.memo_alt": "从上到下各行:单图模型的四个样本;每个下方是它的训练图像;四个数字样本;每个下方是最接近的训练数字。",
         "digits.memo_run": "记忆与泛化",
         "digits.compare_intro": "### 从同样 8 个初始噪声出发的比较",
         "digits.kind": "比较",

@@ -194,10 +194,10 @@ def _layout_view(ctx: PanelContext) -> dict[str, Any]:
             ui["image"] = common.ImageInput(common.EXAMPLES[0], type="filepath", label=t("forward.image"), height=260)
             gr.Examples(common.EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("forward.examples"))
             colors = [(t(f"forward.color_{c}"), c) for c in COLORS]
-            ui["color"] = gr.Radio(colors, value="grayscale", label=t("forward.color"))
+            ui["color"] = common.Radio(colors, value="grayscale", label=t("forward.color"))
             ui["size"] = common.Radio(list(SIZES), value=128, label=t("forward.size"))
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
-            ui["schedule"] = gr.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
+            ui["schedule"] = common.Dropdown(list(SCHEDULES), value="cosine", label=t("forward.schedule"))
             ui["T"] = Slider(limits.T, 1000, label=t("forward.T"))
             ui["t"] = Slider(limits.TIMESTEP, 250, label=t("forward.t"))
             ui["seed"] = common.Number(limits.SEED, 0, label=t("forward.seed"))
@@ -229,7 +229,8 @@ def _layout_strip() -> dict[str, Any]:
     )
     with gr.Row():
         ui["anim_btn"] = gr.Button(t("forward.anim_run"), variant="secondary")
-    ui["anim"] = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False)
+    # shown once asked for: an empty 300 px box under the strip looked like something had failed to load
+    ui["anim"] = gr.Image(label=t("forward.anim"), type="filepath", height=300, interactive=False, visible=False)
     return ui
 
 
@@ -242,7 +243,7 @@ def _layout_post_and_schedules() -> dict[str, Any]:
         ui["p_end"] = Slider(limits.POST_BETA.named("beta_end"), 0.5, step=0.001, label=t("forward.p_end"))
         ui["p_btn"] = gr.Button(t("forward.p_run"), variant="primary")
     with gr.Row():
-        ui["p_grid"] = Plot(show_label=False, format="png")
+        ui["p_grid"] = Plot(show_label=False, format="png", pictures=True)
     ui["p_mean"] = Plot(show_label=False, format="png")
     gr.Markdown(t("forward.post_why"))
     gr.Markdown(t("forward.sched_intro"))
@@ -278,5 +279,6 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     gr.on(post_on, post_demo, post_in, [ui["p_grid"], ui["p_mean"]], api_name=name("forward_post_demo"), **public)
     anim_in = [*view_in[:5], ui["seed"]]
     ui["anim_btn"].click(animation, anim_in, ui["anim"], api_name=name("forward_animation"), **public)
+    ui["anim_btn"].click(lambda: gr.Image(visible=True), None, ui["anim"], queue=False, **private)
     sched_out = [ui["sched_plot"], ui["sched_table"]]
     gr.on([page.load, ui["T"].release], schedules, ui["T"], sched_out, api_name=name("forward_schedules"), **public)

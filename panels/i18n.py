@@ -19,6 +19,7 @@ from gradio.i18n import I18nData
 
 Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 LANGUAGES = ("en", "zh")
+ERROR_TITLE = {"en": "Error", "zh": "出错了"}  # an error toast's title
 # Plots are drawn on the server: Chinese labels need a CJK font (packages.txt installs this one on a Space).
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
 CJK_FILES = ("wqy", "notosanscjk", "notosanssc", "sourcehansans")  # their files' names, lower case
@@ -96,10 +97,29 @@ def follow_reader_language(demo: gr.Blocks) -> None:
         request = kwargs.get("request")
         if isinstance(request, list):  # a batched event: its requests share a page
             request = request[0] if request else None
-        with reading_in(language(request)):
-            return await original(*args, **kwargs)
+        lang = language(request)
+        target = getattr(kwargs.get("event_data"), "target", None)  # the component that fired it; None for an API call
+        page_token = _ON_PAGE.set(target is not None)
+        try:
+            with reading_in(lang):
+                return await original(*args, **kwargs)
+        except gr.Error as exc:  # the toast's title too ("Error" is Gradio's default, in English)
+            if exc.title == "Error":
+                exc.title = ERROR_TITLE[lang]
+            raise
+        finally:
+            _ON_PAGE.reset(page_token)
 
     demo.process_api = process_api  # type: ignore[method-assign]
+
+
+_ON_PAGE: contextvars.ContextVar[bool] = contextvars.ContextVar("fired_on_the_page", default=False)
+
+
+def fired_on_page() -> bool:
+    """Whether the running event was fired by a control of the page (a visitor typing), not called by an API
+    client."""
+    return _ON_PAGE.get()
 
 
 class ReaderLanguage:

@@ -277,7 +277,9 @@ def build(ctx: PanelContext, model_state: gr.State, seed: gr.Slider) -> list:
 
 def objective_choice(value: str, **kwargs: Any) -> gr.Radio:
     """The objective picker (denoising or flow matching), labelled in the reader's language."""
-    return gr.Radio([(t(f"lab.obj_{o}"), o) for o in flow.OBJECTIVES], value=value, label=t("lab.objective"), **kwargs)
+    return common.Radio(
+        [(t(f"lab.obj_{o}"), o) for o in flow.OBJECTIVES], value=value, label=t("lab.objective"), **kwargs
+    )
 
 
 def _objectives_section(ctx: PanelContext, model_state: gr.State, seed: gr.Slider) -> list:

@@ -184,7 +184,7 @@ def resize_matrix(n_states: Any) -> tuple[pd.DataFrame, gr.Dropdown]:
         matrix = SEED_MATRIX
     else:  # stay put with 0.5, else move to each other state with equal chance
         matrix = [[0.5 if i == j else 0.5 / (k - 1) for j in range(k)] for i in range(k)]
-    return matrix_frame(matrix), gr.Dropdown(choices=state_choices(k), value=STATE_NAMES[0])
+    return matrix_frame(matrix), common.Dropdown(choices=state_choices(k), value=STATE_NAMES[0])
 
 
 def sliders_to_matrix(p_sr: Any, p_rs: Any) -> pd.DataFrame:
@@ -217,7 +217,7 @@ def _layout_chain() -> dict[str, Any]:
             ui["table"] = gr.Dataframe(
                 matrix_frame(SEED_MATRIX), label=t("markov.matrix"), datatype="number", interactive=True
             )
-            ui["start"] = gr.Dropdown(
+            ui["start"] = common.Dropdown(
                 state_choices(2), value=STATE_NAMES[0], label=t("markov.start"), allow_custom_value=True
             )
             ui["n_steps"] = Slider(limits.CHAIN_STEPS, 200, label=t("markov.n_steps"))
@@ -241,7 +241,7 @@ def _layout_gaussian() -> dict[str, Any]:
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             ui["beta"] = Slider(limits.GAUSS_BETA, 0.02, step=0.001, label=t("markov.beta"))
-            ui["g_start"] = gr.Dropdown(
+            ui["g_start"] = common.Dropdown(
                 [(t(f"markov.start_{k}"), k) for k in GAUSS_STARTS],
                 value=next(iter(GAUSS_STARTS)),
                 label=t("markov.g_start"),

@@ -97,7 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "markov.nstep": "从每个初始状态出发的 p₀ Pⁿ",
         "markov.convergence": "经验频率的收敛",
         "markov.verdict_ok": "✅ 平稳分布 π 唯一,且从任何初始分布出发 p₀ Pⁿ → π(非周期)。C:闭类,d:其周期,T:暂态。",
-        "markov.table_legend": "走 t 步后,对 20,000 条链统计:sim = 模拟值,exact = 闭式解。",
+        "markov.table_legend": "走 t 步后,对 20,000 条链统计:模拟值与闭式解。",
         "markov.verdict_periodic": "⚠️ 平稳分布 π 唯一,但这条链是周期的:p₀ Pⁿ 来回振荡、不收敛;时间平均仍收敛到 π。C:闭类,d:其周期,T:暂态。",
         "markov.verdict_reducible": "⚠️ 平稳分布不唯一:这条链可约,有多个闭类;它们的分布的任意混合都是平稳的,长期行为取决于起点。C:闭类,d:其周期,T:暂态。",
         "markov.gauss_intro": (

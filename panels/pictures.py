@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from diffusion.imaging import to_pil
 
@@ -27,3 +27,23 @@ def upscale(image: Image.Image, min_size: int = 256) -> Image.Image:
 def tensor_image(x: torch.Tensor) -> Image.Image:
     """(C, H, W) in [-1, 1] -> an upscaled PIL image for display."""
     return upscale(to_pil(x))
+
+
+def labelled_sheet(x: torch.Tensor, labels: list[str], nrow: int, scale: int = 3, pad: int = 6) -> Image.Image:
+    """A contact sheet of images ``x`` (B, C, H, W) in [-1, 1], each enlarged ``scale`` times with its label
+    written under it (light on black, as the pictures)."""
+    tiles = [to_pil(xi) for xi in x]
+    w, h = tiles[0].width * scale, tiles[0].height * scale
+    font = ImageFont.load_default(size=max(10, 5 * scale))
+    band = font.size + 4
+    rows = math.ceil(len(tiles) / nrow)
+    sheet = Image.new(tiles[0].mode, (nrow * (w + pad) + pad, rows * (h + band + pad) + pad), 0)
+    draw = ImageDraw.Draw(sheet)
+    for i, (tile, label) in enumerate(zip(tiles, labels, strict=True)):
+        r, c = divmod(i, nrow)
+        left, top = pad + c * (w + pad), pad + r * (h + band + pad)
+        sheet.paste(tile.resize((w, h), Image.Resampling.NEAREST), (left, top))
+        draw.text(
+            (left + w / 2, top + h + 2), label, fill=200 if sheet.mode == "L" else (200,) * 3, font=font, anchor="mt"
+        )
+    return sheet

@@ -13,6 +13,7 @@ Endpoints (``gradio_client``):
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from typing import Any
 
@@ -67,13 +68,19 @@ def _film(frames_points: list[np.ndarray], temps: list[float], arrows: list | No
 
 def forward(name, word, shape, n, seed, progress=gr.Progress()):
     """Handler for /points_forward: every particle follows the forward chain to N(0, I)."""
+    video, ts, clouds = _forward(name, word, shape, n, seed, progress)
+    return video, forward_stats_figure(ts, clouds, CONFIG)
+
+
+def _forward(name, word, shape, n, seed, progress) -> tuple[str, list[int], list[np.ndarray]]:
+    """The forward film, and the timesteps and clouds its figure is drawn from."""
     data = dataset(name, word, shape, n, seed)
     progress(0.2, desc=say(STRINGS, "points.p_simulating"))
     ts = np.unique(np.round(np.linspace(0, 1, FORWARD_FRAMES) ** 2 * CONFIG.T).astype(int)).tolist()
     clouds = toy2d.forward_chain(data, CONFIG, ts, seed=check(limits.POINT_SEED, seed))
     progress(0.5, desc=say(STRINGS, "points.p_rendering"))
     video = _film([c[:FILM_POINTS] for c in clouds], [toy2d.noise_share(CONFIG, t_) for t_ in ts])
-    return video, forward_stats_figure(ts, clouds, CONFIG)
+    return video, ts, clouds
 
 
 def _kept_models(previous: dict | None, data: np.ndarray) -> dict:
@@ -99,19 +106,19 @@ def train(name, word, shape, n, seed, steps, objective="denoise", previous=None,
             trained["model"] = copy.deepcopy(state.ema.model)  # the session keeps this if the run is stopped
             trained["models"] = {**trained["models"], objective: trained["model"]}
             progress(p.step / state.cfg.steps, desc=say(STRINGS, "points.p_step", step=p.step))
-            status = say(
-                STRINGS,
-                "points.train_line",
-                step=p.step,
-                total=state.cfg.steps,
-                objective=objective,
-                loss=p.loss,
-                seconds=time.perf_counter() - t0,
-                swd=swd,
-                noise=noise_swd,
-            )
-            yield status, training_figure(state.losses, samples, data, state.cfg.steps, objective), dict(trained)
+            numbers = {"step": p.step, "total": state.cfg.steps, "objective": objective, "loss": p.loss}
+            numbers.update(seconds=time.perf_counter() - t0, swd=swd, noise=noise_swd)
+            trained["report"] = (numbers, list(state.losses), samples)
+            yield (*training_report(trained), dict(trained))
             last = time.perf_counter()
+
+
+def training_report(trained: dict) -> tuple[str, Any]:
+    """The training status and figure of a run (``trained["report"]``), in the reader's language."""
+    numbers, losses, samples = trained["report"]
+    objective = say(STRINGS, f"lab.obj_{numbers['objective']}")
+    status = say(STRINGS, "points.train_line", **{**numbers, "objective": objective})
+    return status, training_figure(losses, samples, trained["data"], numbers["total"], numbers["objective"])
 
 
 def _trained(state: dict | None, request: gr.Request | None = None) -> dict:
@@ -135,6 +142,15 @@ def _film_of_path(model: toy2d.ToyMLP, path: list[tuple[float, np.ndarray]]) -> 
     return _film(clouds, temps, arrows)
 
 
+def samplers_for(objective: Any, current: Any) -> gr.Radio:
+    """The sampler picker offering only the samplers of ``objective``'s model (a flow-matching model has no DDPM):
+    ``current`` kept when it is one of them, else the one its training previews use."""
+    objective = objective if objective in toy2d.SAMPLERS_OF else "denoise"
+    names = [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[objective]]
+    first = next(k for k, v in SAMPLERS.items() if v == PREVIEW[objective][0])
+    return common.Radio(choices=names, value=current if current in names else first)
+
+
 def _method(sampler: Any, model: toy2d.ToyMLP, request: gr.Request | None) -> str:
     method = as_choice(sampler, "Sampler", SAMPLERS)
     if method not in toy2d.SAMPLERS_OF[model.config.objective]:
@@ -149,22 +165,29 @@ def reverse(sampler, steps, seed, state, request: gr.Request = None, progress=gr
     method = _method(sampler, model, request)
     progress(0.1, desc=say(STRINGS, "points.p_sampling"))
     path = toy2d.sample_path(model, len(data), method, int(steps), check(limits.POINT_SEED, seed))
-    swd = toy2d.sliced_wasserstein(path[-1][1], data)
     progress(0.4, desc=say(STRINGS, "points.p_rendering"))
-    nfe = toy2d.evaluations(model.config, method, int(steps))
-    status = say(STRINGS, "points.reverse_status", run=f"{sampler}-{int(steps)}", nfe=nfe, swd=swd)
-    return _film_of_path(model, path), score_figure(model, path), status
+    return _film_of_path(model, path), *reverse_report(model, path, data, sampler, int(steps))
+
+
+def reverse_report(model: toy2d.ToyMLP, path: list, data: np.ndarray, sampler: str, steps: int) -> tuple[Any, str]:
+    """The reverse film's field figure and its status, in the reader's language."""
+    swd = toy2d.sliced_wasserstein(path[-1][1], data)
+    nfe = toy2d.evaluations(model.config, SAMPLERS[sampler], steps)
+    status = say(STRINGS, "points.reverse_status", run=f"{sampler}-{steps}", nfe=nfe, swd=swd)
+    return score_figure(model, path), status
 
 
 def compare(seed, state, request: gr.Request = None, progress=gr.Progress()):
     """Handler for /points_compare: the model's samplers' paths from the same noise, and the distance against
     the number of steps."""
     state = _trained(state, request)
-    model, data = state["model"], state["data"]
-    seed, samplers = (
-        check(limits.POINT_SEED, seed),
-        [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[model.config.objective]],
-    )
+    return _compare_figures(_compare(check(limits.POINT_SEED, seed), state["model"], state["data"], progress))
+
+
+def _compare(seed: int, model: toy2d.ToyMLP, data: np.ndarray, progress: Any) -> tuple:
+    """What ``compare`` draws: (paths of 200 points, data, {sampler: [(steps, distance)]}, the distance of a fresh
+    sample of the data, the distance of pure noise)."""
+    samplers = [k for k, v in SAMPLERS.items() if v in toy2d.SAMPLERS_OF[model.config.objective]]
     paths = {f"{k}-50": toy2d.sample_path(model, 200, SAMPLERS[k], 50, seed) for k in samplers}
     results: dict[str, list[tuple[int, float]]] = {}
     runs = [(k, s) for k in samplers for s in (5, 10, 20, 50, 200, 1000)]
@@ -175,7 +198,13 @@ def compare(seed, state, request: gr.Request = None, progress=gr.Progress()):
         results.setdefault(k, []).append((s, toy2d.sliced_wasserstein(pts, data)))
     rng = np.random.default_rng(seed + 1)
     noise = toy2d.sliced_wasserstein(rng.standard_normal(data.shape), data)
-    return paths_figure(paths, data), steps_figure(results, toy2d.sample_floor(data, n, seed), noise)
+    return paths, data, results, toy2d.sample_floor(data, n, seed), noise
+
+
+def _compare_figures(computed: tuple) -> tuple:
+    """``compare``'s figures, in the reader's language, from what ``_compare`` computed."""
+    paths, data, results, floor, noise = computed
+    return paths_figure(paths, data), steps_figure(results, floor, noise)
 
 
 def use_drawing(sketch: Any, request: gr.Request = None) -> tuple[str, str]:
@@ -199,35 +228,46 @@ DATA_DEFAULTS = ("spiral", "Hi", None, 5000, 0)
 TRAIN_DEFAULT, SAMPLER_DEFAULT = 3000, ("DDPM", 200)
 
 
+@functools.cache
+def _default_computation() -> dict[str, Any]:
+    """What the panel's default result is drawn from, in no language: the films, the trained models (with their
+    training report) and the samplers' paths (computed once, ~1 min)."""
+    video, ts, clouds = _forward(*DATA_DEFAULTS, progress=common.no_progress)
+    *_, (_, _, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=common.no_progress)
+    model, data = trained["model"], trained["data"]
+    sampler, steps = SAMPLER_DEFAULT
+    path = toy2d.sample_path(model, len(data), SAMPLERS[sampler], steps, DATA_DEFAULTS[4])
+    return {
+        "forward": (common.keep_file(video), ts, clouds),
+        "trained": trained,
+        "path": path,
+        "reverse_video": common.keep_file(_film_of_path(model, path)),
+        "compare": _compare(DATA_DEFAULTS[4], model, data, common.no_progress),
+        # the session's state with the lab's models too (the flow-matching one trained once, for every language)
+        "lab_state": lab.default_outputs(trained)[3],
+    }
+
+
 @common.default_result
 def default_run() -> tuple:
-    """Every output of the panel for its default settings, before the first click (computed once, ~1 min):
+    """Every output of the panel for its default settings, before the first click, in the reader's language:
     (forward film, its plot, training status, loss plot, reverse film, score plot, reverse status, paths plot,
-    steps plot, then ``lab.default_outputs``: the visitor's session starts with the default models)."""
-    video, stats = forward(*DATA_DEFAULTS, progress=common.no_progress)
-    *_, (status, loss_plot, trained) = train(*DATA_DEFAULTS, TRAIN_DEFAULT, progress=common.no_progress)
-    rev_video, score, rev_status = reverse(*SAMPLER_DEFAULT, DATA_DEFAULTS[4], trained, progress=common.no_progress)
-    paths, steps = compare(DATA_DEFAULTS[4], trained, progress=common.no_progress)
-    video, rev_video = common.keep_file(video), common.keep_file(rev_video)
-    return (video, stats, status, loss_plot, rev_video, score, rev_status, paths, steps, *lab.default_outputs(trained))
-
-
-@common.default_result
-def default_run_zh() -> tuple:
-    """``default_run`` with the lab's text and plots in Chinese (the same models: a few seconds more)."""
-    with common.reading_in("en"):  # the English defaults' models (and, for now, their older plots and films)
-        english = default_run()
-    return (*english[:9], *lab.default_outputs(english[12], "zh"))
-
-
-def default_for(request: gr.Request) -> tuple:
-    """The default result in the reader's language."""
-    return default_run_zh() if common.language(request) == "zh" else default_run()
+    steps plot, then ``lab.default_outputs``: the visitor's session starts with the default models). The models
+    and films are the same in every language (``_default_computation``); only the text and figures differ."""
+    computed = _default_computation()
+    video, ts, clouds = computed["forward"]
+    trained = computed["trained"]
+    status, loss_plot = training_report(trained)
+    score, rev_status = reverse_report(trained["model"], computed["path"], trained["data"], *SAMPLER_DEFAULT)
+    paths, steps = _compare_figures(computed["compare"])
+    lab_out = lab.default_outputs(computed["lab_state"], common.reader_language())
+    stats = forward_stats_figure(ts, clouds, CONFIG)
+    return (video, stats, status, loss_plot, computed["reverse_video"], score, rev_status, paths, steps, *lab_out)
 
 
 def _data_controls(sfx: str) -> tuple[list, gr.Button]:
     """The data set column: (name, word, shape, n, seed), the drawing pad, the forward button."""
-    name = gr.Radio(
+    name = common.Radio(
         [(t(f"points.ds_{v}"), v) for v in toy2d.DATASETS], value=DATA_DEFAULTS[0], label=t("points.dataset")
     )
     word = gr.Textbox(DATA_DEFAULTS[1], label=t("points.word"), max_length=toy2d.MAX_TEXT)
@@ -284,7 +324,7 @@ def _layout_reverse(sfx: str) -> dict[str, Any]:
     gr.Markdown(t("points.reverse_intro"))
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            ui["sampler"] = gr.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
+            ui["sampler"] = common.Radio(list(SAMPLERS), value=SAMPLER_DEFAULT[0], label=t("points.sampler"))
             ui["sample_steps"] = Slider(limits.POINT_SAMPLE_STEPS, SAMPLER_DEFAULT[1], label=t("points.sample_steps"))
             ui["reverse"] = gr.Button(t("points.reverse"), variant="primary")
             ui["reverse_status"] = gr.Markdown(elem_id="points-reverse-status" + sfx)
@@ -306,13 +346,18 @@ def _wire(ctx: PanelContext, ui: dict[str, Any]) -> None:
     common.url_params(ctx, "dataset word n seed steps objective sampler sample_steps", *linked)
     shown = ("forward_video", "forward_plot", "train_status", "train_plot", "reverse_video", "score_plot")
     outputs = [*(ui[k] for k in shown), ui["reverse_status"], ui["paths_plot"], ui["steps_plot"], *ui["lab"]]
-    common.show_default(ctx.page, default_for, outputs, inputs=linked, concurrency_id="defaults", concurrency_limit=1)
+    common.show_default(ctx.page, default_run, outputs, inputs=linked, concurrency_id="defaults", concurrency_limit=1)
     forward_out = [ui["forward_video"], ui["forward_plot"]]
     on_render = {**render, "concurrency_limit": 1, "api_visibility": ctx.visibility}
     ui["forward"].click(forward, data, forward_out, api_name=name("points_forward"), **on_render)
     train_in, train_out = [*data, ui["steps"], ui["objective"], model], [ui["train_status"], ui["train_plot"], model]
     train_event = ui["train"].click(train, train_in, train_out, api_name=name("points_train"), **heavy)
     ui["stop"].click(None, None, None, cancels=[train_event], api_name=name("points_stop"), api_visibility="private")
+    # the samplers offered follow the objective picked, then the objective of the model trained
+    private = {"queue": False, "api_visibility": "private"}
+    ui["objective"].change(samplers_for, [ui["objective"], ui["sampler"]], ui["sampler"], **private)
+    of_model = lambda m, s: samplers_for((m or {}).get("objective", "denoise"), s)  # noqa: E731
+    train_event.then(of_model, [model, ui["sampler"]], ui["sampler"], **private)
     reverse_in = [ui["sampler"], ui["sample_steps"], data[4], model]
     reverse_out = [ui["reverse_video"], ui["score_plot"], ui["reverse_status"]]
     ui["reverse"].click(reverse, reverse_in, reverse_out, api_name=name("points_reverse"), **heavy)

@@ -26,6 +26,7 @@ ZH = {
     "closed form ({name})": "闭式解({name})",
     "particles ({name})": "粒子({name})",
     "MSE on {target}": "{target} 上的 MSE",
+    "Samples ({run})": "样本({run})",
 }
 _ = plot_text(ZH)
 
@@ -91,7 +92,7 @@ def training_figure(
     if samples is not None:
         bx.scatter(samples[:, 0], samples[:, 1], s=1, color="#d62728", label=_("samples"))
     bx.legend(fontsize=6, markerscale=4, loc="lower right")
-    _cloud_axes(bx, "Samples (Heun-10)" if objective == "flow" else "Samples (DDIM-50)")
+    _cloud_axes(bx, _("Samples ({run})").format(run="Heun-10" if objective == "flow" else "DDIM-50"))
     bx.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
     return fig
 

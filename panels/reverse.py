@@ -74,7 +74,7 @@ def choose(weights: Any, custom: HeldModel | ModelChoice | None) -> ModelChoice:
             return own
         # dropped to make room: the shared model, saying so (an error would leave the session stuck with it)
         bundled = models["ema"]
-        name = common.say(STRINGS, "reverse.dropped", name=bundled.name, most=memory.MAX_HELD_MODELS)
+        name = common.say(STRINGS, "reverse.dropped", name=translated(bundled.name), most=memory.MAX_HELD_MODELS)
         return dataclasses.replace(bundled, name=name)
     if weights not in ("ema", "raw"):
         raise gr.Error(common.say(STRINGS, "reverse.err_weights", got=weights))
@@ -141,7 +141,7 @@ def _finished(frames: list[Frame], choice: ModelChoice, label: str, elapsed: flo
         elapsed=elapsed,
         model=model_s,
         share=model_s / elapsed,
-        name=choice.name,
+        name=translated(choice.name),
         precision=choice.model.precision,
     )
     # one stored step (steps = 1) leaves nothing to scrub: a slider needs minimum < maximum
@@ -156,9 +156,9 @@ def step_formula(choice: ModelChoice, method: str, p: Progress, eta: float) -> s
     posterior), as the library computed them."""
     c = choice.process.coefficients(method, p.t, p.t_prev, eta)
     if method == "ddpm":
-        return f"x_{{t'}} = {c.c_x0:.3f}·x̂₀ + {c.c_xt:.3f}·x_t + {c.sigma:.3f}·z"
+        return f"xₜ′ = {c.c_x0:.3f}·x̂₀ + {c.c_xt:.3f}·x_t + {c.sigma:.3f}·z"
     numbers = f"{c.c_x0:.3f}·x̂₀ + {c.c_eps:.3f}·ε̂ + {c.sigma:.3f}·z"
-    return f"x_{{t'}} = √ᾱ_{{t'}}·x̂₀ + √(1−ᾱ_{{t'}}−σ²)·ε̂ + σ·z = {numbers}"
+    return f"xₜ′ = √ᾱₜ′·x̂₀ + √(1−ᾱₜ′−σ²)·ε̂ + σ·z = {numbers}"
 
 
 def trajectory(frames: list[Frame] | None) -> tuple:
@@ -260,7 +260,7 @@ def build(ctx: PanelContext) -> None:
     """The panel: a choice of model, and its section (the digits model's, or the one-image model's)."""
     sfx = ctx.suffix
     models = [(t("digits.model_digits"), "digits"), (t("digits.model_one"), "one-image")]
-    model_pick = gr.Radio(models, value="digits", label=t("digits.model"), elem_id="reverse-model" + sfx)
+    model_pick = common.Radio(models, value="digits", label=t("digits.model"), elem_id="reverse-model" + sfx)
     digits_column = digits.build_section(ctx, visible=True)
     with gr.Column(visible=False) as one_image_column:
         common.intro(ctx, STRINGS, "reverse.intro")
@@ -280,12 +280,12 @@ def _layout_one_image(sfx: str) -> dict[str, Any]:
     startup, ui = startup_models(), {}  # loaded once per process, at start-up
     with gr.Row():
         with gr.Column(scale=1, min_width=280, elem_classes="controls"):
-            ui["sampler"] = gr.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
+            ui["sampler"] = common.Radio(["DDIM", "DDPM"], value="DDIM", label=t("reverse.sampler"))
             ui["steps"] = Slider(limits.SAMPLING_STEPS, 50, label=t("reverse.steps"))
             ui["eta"] = Slider(limits.ETA, 0.0, step=0.05, label=t("reverse.eta"))
             ui["seed"] = Number(limits.SEED, DEFAULT_SEED, label=t("reverse.seed"))
             weights = [(t(f"reverse.w_{w}"), w) for w in startup]
-            ui["weights"] = gr.Radio(weights, value="ema", label=t("reverse.weights"))
+            ui["weights"] = common.Radio(weights, value="ema", label=t("reverse.weights"))
             ui["post_grid"] = gr.Checkbox(False, label=t("reverse.post_grid"))
             with gr.Row():
                 ui["run"] = gr.Button(t("reverse.run"), variant="primary")
@@ -310,7 +310,7 @@ def _layout_compare_and_hub() -> dict[str, Any]:
     ui: dict[str, Any] = {}
     gr.Markdown(t("reverse.compare_intro"))
     with gr.Row():
-        ui["kind"] = gr.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
+        ui["kind"] = common.Dropdown(list(COMPARISONS), value="steps", label=t("reverse.kind"), scale=3)
         ui["compare"] = gr.Button(t("reverse.compare_run"), scale=1)
     ui["gallery"] = gr.Gallery(
         label=t("reverse.gallery"), columns=6, height="auto", format="png", object_fit="contain", elem_classes="strip"

@@ -35,7 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "## The reverse process: from noise back to an image\n"
             "Generation runs the forward chain backwards. Start from pure noise x_T ~ N(0, I); at each step the UNet "
             "looks at x_t and t and predicts the clean image x̂₀ (this model was trained to predict x₀ directly); the "
-            "sampler then moves x_t to a slightly less noisy x_{t'}. Left: x_t. Right: the network's current guess "
+            "sampler then moves x_t to a slightly less noisy xₜ′. Left: x_t. Right: the network's current guess "
             "of x₀. The bundled model learned one image (Grace Hopper, 128 × 128), so every seed leads back to it: "
             "what you watch is how the samplers get there."
         ),
@@ -84,7 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "### The DDIM update, and what η does\n"
             "With ᾱ the cumulative signal fraction of the schedule, one DDIM step from t to an earlier t' computes\n\n"
             "x̂₀ = the network's prediction (clipped to [−1, 1]),  ε̂ = (x_t − √ᾱ_t · x̂₀) / √(1 − ᾱ_t),\n\n"
-            "**x_{t'} = √ᾱ_{t'} · x̂₀ + √(1 − ᾱ_{t'} − σ²) · ε̂ + σ · z**,  σ = η · √((1 − ᾱ_{t'}) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_{t'}),\n\n"
+            "**xₜ′ = √ᾱₜ′ · x̂₀ + √(1 − ᾱₜ′ − σ²) · ε̂ + σ · z**,  σ = η · √((1 − ᾱₜ′) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱₜ′),\n\n"
             "the formula in the source post (Song et al. 2021, eqs. 12 and 16). It re-noises the predicted image to the "
             "noise level of t', reusing the predicted noise ε̂. With **η = 0** (σ = 0) no fresh noise is added: the "
             "path from x_T is deterministic and a few steps suffice. With **η = 1** the step samples the DDPM posterior: "
@@ -126,7 +126,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reverse.intro": (
             "## 逆向过程:从噪声回到图像\n"
             "生成就是把前向链倒着走。从纯噪声 x_T ~ N(0, I) 出发;每一步 UNet 看到 x_t 和 t,预测干净图像 x̂₀"
-            "(这个模型被训练成直接预测 x₀);采样器再把 x_t 移到噪声稍少的 x_{t'}。左边是 x_t,右边是网络当前对 x₀ 的猜测。"
+            "(这个模型被训练成直接预测 x₀);采样器再把 x_t 移到噪声稍少的 xₜ′。左边是 x_t,右边是网络当前对 x₀ 的猜测。"
             "内置模型只学了一张图像(Grace Hopper,128 × 128),所以任何随机种子最后都回到这张图:你看到的是各种采样器如何到达那里。"
         ),
         "reverse.sampler": "采样器",
@@ -172,7 +172,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "### DDIM 的更新公式,以及 η 的作用\n"
             "记 ᾱ 为调度的累积信号比例,DDIM 从 t 到更早的 t' 的一步计算:\n\n"
             "x̂₀ = 网络的预测(截断到 [−1, 1]),ε̂ = (x_t − √ᾱ_t · x̂₀) / √(1 − ᾱ_t),\n\n"
-            "**x_{t'} = √ᾱ_{t'} · x̂₀ + √(1 − ᾱ_{t'} − σ²) · ε̂ + σ · z**,σ = η · √((1 − ᾱ_{t'}) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_{t'}),\n\n"
+            "**xₜ′ = √ᾱₜ′ · x̂₀ + √(1 − ᾱₜ′ − σ²) · ε̂ + σ · z**,σ = η · √((1 − ᾱₜ′) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱₜ′),\n\n"
             "即原文给出的公式(Song 等,2021,式 12 与式 16)。它把预测的图像重新加噪到 t' 的噪声水平,并复用预测的噪声 ε̂。"
             "**η = 0**(σ = 0)时不加入新噪声:从 x_T 出发的路径是确定的,少量步数就够。**η = 1** 时这一步就是从 DDPM 的后验中采样:"
             "每一步都有新噪声 z,需要更多步数。\n\n"

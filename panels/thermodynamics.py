@@ -192,7 +192,7 @@ def _layout(ctx: PanelContext) -> dict[str, Any]:
     with gr.Row():
         with gr.Column(scale=1, min_width=300, elem_classes="controls"):
             choices = [(t("thermo.sc_driven"), "driven"), (t("thermo.sc_ink"), "ink")]
-            ui["scenario"] = gr.Radio(choices, value=DEFAULTS[0], label=t("thermo.scenario"))
+            ui["scenario"] = common.Radio(choices, value=DEFAULTS[0], label=t("thermo.scenario"))
             ui["particles"] = Slider(limits.PARTICLES, DEFAULTS[1], step=10, label=t("thermo.particles"))
             ui["seconds"] = Slider(limits.FILM_SECONDS, DEFAULTS[2], step=1, label=t("thermo.seconds"))
             ui["seed"] = Number(limits.SEED, DEFAULTS[7], label=t("thermo.seed"))

@@ -258,7 +258,7 @@ def status_text(job: Job, head: str) -> str:
         total=job.total,
         loss=loss,
         seconds=job.seconds,
-        device=job.device,
+        device=job.device.upper(),  # CPU, CUDA: a name in any language
         left=left,
         psnr=psnr,
     )
@@ -433,9 +433,9 @@ def resume(steps, preview_every, job: Job | None, progress=gr.Progress(), tabs: 
 def stop(job: Job | None) -> str:
     """Handler for /train_stop: ask this session's run to stop after its current chunk."""
     if job is None or not job.running:
-        return "No run is going in this session."
+        return common.say(STRINGS, "train.no_run")
     job.stop.set()
-    return "Stopping after the current chunk…"
+    return common.say(STRINGS, "train.stopping")
 
 
 def push(repo_id: Any, token: Any, private: Any, job: Job | None) -> str:
@@ -477,9 +477,9 @@ def _layout_run(ctx: PanelContext) -> dict[str, Any]:
             gr.Examples(EXAMPLES, inputs=ui["image"], cache_examples=False, label=t("train.examples"))
             # (translated label, value): the API takes the values
             starts = [(t(f"train.start_{v}"), v) for v in STARTS]
-            ui["start_from"] = gr.Radio(starts, value="pretrained", label=t("train.start_from"))
+            ui["start_from"] = common.Radio(starts, value="pretrained", label=t("train.start_from"))
             networks = [(t(f"train.net_{v}"), v) for v in finetune.NETWORKS]
-            ui["network"] = gr.Radio(networks, value="full", label=t("train.network"))
+            ui["network"] = common.Radio(networks, value="full", label=t("train.network"))
             ui["size"] = common.Radio(list(finetune.SIZES), value=64, label=t("train.size"))
             ui["steps"] = Slider(limits.TRAIN_STEPS, 300, label=t("train.steps"))
             with common.more_settings(ctx):
@@ -515,10 +515,10 @@ def _layout_run(ctx: PanelContext) -> dict[str, Any]:
 
 def _layout_optimiser(ui: dict[str, Any]) -> None:
     presets = [(t(f"train.preset_{v}"), v) for v in FINETUNE_PRESETS]
-    ui["preset"] = gr.Radio(presets, value="ours", label=t("train.preset"))
+    ui["preset"] = common.Radio(presets, value="ours", label=t("train.preset"))
     gr.Markdown(t("train.preset_info"))
     predictions = [(t(f"train.pred_{v}"), v) for v in PREDICTIONS]
-    ui["prediction"] = gr.Radio(predictions, value="x0", label=t("train.prediction"))
+    ui["prediction"] = common.Radio(predictions, value="x0", label=t("train.prediction"))
     with gr.Row():
         ui["lr"] = Number(limits.LEARNING_RATE, 5e-4, label=t("train.lr"))
         ui["batch"] = Slider(limits.BATCH_SIZE, 2, label=t("train.batch"))

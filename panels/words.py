@@ -39,8 +39,19 @@ t = make_translator(STRINGS)
 
 N_SAMPLES = limits.SCENES_PER_REQUEST
 SCALE = 3  # 48-pixel scenes shown 144 px wide
-DEFAULT_PROMPT = "a big red 3 on the left and a small blue circle on the right"
-DEFAULT_PROMPT_B = "a big red 3 on the left and a small yellow circle on the right"
+# the default request, in each language (a Chinese reader starts from the Chinese prompt, which the model reads the
+# same way: another conditioning vector, so its own samples)
+DEFAULT_SCENE = (scenes.Thing("3", "red", "big", "left"), scenes.Thing("circle", "blue", "small", "right"))
+DEFAULT_SCENE_B = (DEFAULT_SCENE[0], scenes.Thing("circle", "yellow", "small", "right"))
+DEFAULT_PROMPT, DEFAULT_PROMPT_B = scenes.caption(DEFAULT_SCENE), scenes.caption(DEFAULT_SCENE_B)
+
+
+def default_prompts() -> tuple[str, str]:
+    """The two default prompts in the reader's language."""
+    lang = reader_language()
+    return scenes.caption(DEFAULT_SCENE, lang), scenes.caption(DEFAULT_SCENE_B, lang)
+
+
 EXAMPLES = [
     DEFAULT_PROMPT,
     "左边一个大的白色 8 和右边一个小的紫色正方形",
@@ -288,21 +299,20 @@ def encoder_view() -> tuple[Any, str]:
 
 @common.default_result
 def default_result() -> tuple:
-    """What the panel shows before the first click: the default request's final outputs (deterministic)."""
-    *_, last = generate(DEFAULT_PROMPT, "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress)
+    """What the panel shows before the first click: the default request's final outputs (deterministic), for the
+    default prompt in the reader's language."""
+    *_, last = generate(default_prompts()[0], "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress)
     return last
 
 
 @common.default_result
 def default_attention() -> tuple:
-    return attention(DEFAULT_PROMPT, "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress)
+    return attention(default_prompts()[0], "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress)
 
 
 @common.default_result
 def default_comparison() -> tuple:
-    return compare(
-        DEFAULT_PROMPT, DEFAULT_PROMPT_B, "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress
-    )
+    return compare(*default_prompts(), "", DEFAULT_GUIDANCE, DEFAULT_STEPS, 0, progress=common.no_progress)
 
 
 def known_words_text() -> str:
@@ -320,35 +330,27 @@ def build(ctx: PanelContext) -> None:
     common.url_params(ctx, " ".join(f"words_{k}" for k in names), *(ui[k] for k in names))
     results = [ui[k] for k in ("x0", "latent", "status", "numbers", "near")]
     common.run_if_experiment(ctx.page, generate, [ui[k] for k in names], results, **MODEL_LANE)
-    texts = [
-        ui[k]
-        for k in (
-            "status",
-            "att_plot",
-            "att_text",
-            "cmp_plot",
-            "cmp_text",
-            "rt_text",
-            "enc_plot",
-            "enc_text",
-            "known_text",
+    first = [ui[k] for k in ("prompt", "prompt_b", "x0", "latent", "status", "numbers", "near")]
+    later = ["att_plot", "att_text", "cmp_plot", "cmp_text", "rt_text", "enc_plot", "enc_text", "known_text"]
+    linked = [ui[k] for k in names]
+
+    def reader_defaults(request: gr.Request) -> tuple:
+        """The panel's first prompts, results, text and figures in the reader's language (the page was built with
+        the English ones); a link's own experiment is left to ``run_if_experiment``."""
+        if reader_language() == "en":
+            return tuple(gr.skip() for _ in range(len(first) + len(later)))
+        own = common.experiment_in_url(request, linked)
+        return (
+            *((gr.skip(),) * len(first) if own else (*default_prompts(), *default_result())),
+            *default_attention(),
+            *default_comparison(),
+            roundtrip(0)[1],
+            *encoder_view(),
+            known_words_text(),
         )
-    ]
-    ctx.page.load(reader_defaults, None, texts, api_visibility="private", show_progress="hidden")
 
-
-def reader_defaults() -> tuple:
-    """The panel's first text and figures in the reader's language (built with the English ones)."""
-    if reader_language() == "en":
-        return tuple(gr.skip() for _ in range(9))
-    return (
-        default_result()[2],
-        *default_attention(),
-        *default_comparison(),
-        roundtrip(0)[1],
-        *encoder_view(),
-        known_words_text(),
-    )
+    outputs = [*first, *(ui[k] for k in later)]
+    ctx.page.load(reader_defaults, None, outputs, api_visibility="private", show_progress="hidden")
 
 
 def _controls(sfx: str) -> dict[str, Any]:
@@ -360,9 +362,9 @@ def _controls(sfx: str) -> dict[str, Any]:
     gr.Examples([[p] for p in EXAMPLES], [ui["prompt"]], label=t("words.examples"), cache_examples=False)
     ui["negative"] = gr.Textbox("", label=t("words.negative"), max_length=scenes.MAX_PROMPT_CHARS)
     # checked by the events' validator (_wire): a refusal is said at the box and the last results stay
-    ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, True, step=0.5, label=t("words.guidance"))
-    ui["steps"] = Slider(limits.SAMPLING_STEPS, DEFAULT_STEPS, True, label=t("words.steps"))
-    ui["seed"] = Number(limits.SCENE_SEED, 0, True, label=t("words.seed"))
+    ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, step=0.5, label=t("words.guidance"))
+    ui["steps"] = Slider(limits.SAMPLING_STEPS, DEFAULT_STEPS, label=t("words.steps"))
+    ui["seed"] = Number(limits.SCENE_SEED, 0, label=t("words.seed"))
     with gr.Row():
         ui["run"] = gr.Button(t("words.run"), variant="primary", elem_id="words-run" + sfx)
         ui["stop"] = gr.Button(t("words.stop"), variant="stop")
@@ -435,11 +437,7 @@ def _wire(ui: dict[str, Any], ctx: PanelContext) -> None:
     request = [ui[k] for k in ("prompt", "negative", "guidance", "steps", "seed")]
     results = [ui[k] for k in ("x0", "latent", "status", "numbers", "near")]
     # a prompt the encoder cannot read is refused at its box, before the queue: the last good results stay
-    checks = [
-        words_of,
-        lambda v: words_of(v, "Negative prompt"),
-        *(functools.partial(check, limit) for limit in (limits.GUIDANCE, limits.SAMPLING_STEPS, limits.SCENE_SEED)),
-    ]
+    checks = [words_of, lambda v: words_of(v, "Negative prompt"), None, None, None]  # the numbers check themselves
     lane = {**MODEL_LANE, "validator": validator(*checks)}
     gen = on(ui["run"].click, generate, request, results, "words_generate", **lane)
     on(ui["stop"].click, None, None, None, "words_stop", cancels=[gen], visibility="private")

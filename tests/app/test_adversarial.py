@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gradio_client import handle_file
-from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.refusals import REFUSED
 
 
 def _png(image: Image.Image, **kw) -> bytes:
@@ -195,7 +196,7 @@ def test_bad_input_gets_a_clear_message(client, files, case, endpoint, args, exp
         result = client.predict(*_args(args, files), api_name=endpoint)
         assert result is not None
     else:
-        with pytest.raises(AppError, match=expected) as exc:
+        with pytest.raises(REFUSED, match=expected) as exc:
             client.predict(*_args(args, files), api_name=endpoint)
         message = str(exc.value)
         assert "Traceback" not in message and 'File "' not in message

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.refusals import REFUSED
 
 
 def generate(client, label="3", guidance=1.0, steps=4, sampler="DDIM", eta=0.0, seed=0):
@@ -76,7 +77,7 @@ def test_training_examples_and_memorisation(client) -> None:
     ],
 )
 def test_bad_inputs_get_a_clear_message_and_the_app_keeps_working(client, args, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         client.predict(*args, "DDIM", 0.0, 0, api_name="/digits_generate")
     assert generate(client, steps=1)[-1][4]["classified_as"]
 
@@ -91,7 +92,7 @@ def test_inversion_round_trips_and_regenerates_as_another_digit(client) -> None:
     assert np.abs(rows[:, 1] - rows[:, 0]).mean() > 40  # the noise is not
     _, _, mixed = client.predict(0, 20, "7", 1.0, 1, 0.5, api_name="/digits_invert")
     assert mixed["digits"] == numbers["digits"]
-    with pytest.raises(AppError, match="Mix must be between 0 and 1"):
+    with pytest.raises(REFUSED, match="Mix must be between 0 and 1"):
         client.predict(0, 20, "7", 1.0, 1, 2.0, api_name="/digits_invert")
 
 
@@ -109,5 +110,5 @@ def test_inside_the_unet_shows_every_level_with_its_shape(client) -> None:
         ("output", (1, 32, 32)),
     ):
         assert f"{name} {shape}" in text
-    with pytest.raises(AppError, match="Timestep t must be between 0 and 999"):
+    with pytest.raises(REFUSED, match="Timestep t must be between 0 and 999"):
         client.predict(3, 1000, api_name="/digits_inside")

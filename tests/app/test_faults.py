@@ -9,11 +9,11 @@ import zipfile
 import httpx
 import pytest
 import torch
-from gradio_client.exceptions import AppError
 
 from diffusion import finetune, imaging
 from diffusion.unet import UNet, UNetConfig
 from tests.hub_server import serve
+from tests.refusals import REFUSED
 
 TINY = UNetConfig(channels=(8, 16), bottleneck=16, groups=4, time_emb_dim=8, image_size=16, prediction="x0")
 
@@ -40,7 +40,7 @@ def hub_endpoint(monkeypatch, tmp_path):
 
 def test_an_unreachable_hub_says_so_and_keeps_the_bundled_model(client, hub_endpoint) -> None:
     hub_endpoint("http://127.0.0.1:9")  # nothing listens there
-    with pytest.raises(AppError, match=r"cannot be reached.*bundled model is still in use"):
+    with pytest.raises(REFUSED, match=r"cannot be reached.*bundled model is still in use"):
         client.predict("owner/model", "main", api_name="/reverse_load")
     assert "bundled (EMA)" in generate_status(client)
 
@@ -63,9 +63,9 @@ def test_corrupt_and_mismatched_hub_weights_say_so(client, hub_endpoint, tmp_pat
     )
     try:
         hub_endpoint(url)
-        with pytest.raises(AppError, match=r"corrupt or not a safetensors file"):
+        with pytest.raises(REFUSED, match=r"corrupt or not a safetensors file"):
             client.predict("team/corrupt", "v1", api_name="/reverse_load")
-        with pytest.raises(AppError, match=r"do not fit config\.json"):
+        with pytest.raises(REFUSED, match=r"do not fit config\.json"):
             client.predict("team/mismatched", "v1", api_name="/reverse_load")
         assert "bundled (EMA)" in generate_status(client)  # nothing lost
         note = client.predict("team/good", "v1", api_name="/reverse_load")

@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pytest
 from gradio_client import handle_file
-from gradio_client.exceptions import AppError
 from PIL import Image
 
+from tests.refusals import REFUSED
 from tests.test_imaging import png_claiming_size
 
 HOPPER = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "grace_hopper.jpg")
@@ -97,7 +97,7 @@ def test_animated_gif_uses_its_first_frame(client, tmp_path) -> None:
     ],
 )
 def test_bad_files_give_clear_errors(client, tmp_path, name, data, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         view(client, image=write(tmp_path, name, data))
     assert "t = 250" in view(client)[2]
 
@@ -118,19 +118,19 @@ def test_bad_files_give_clear_errors(client, tmp_path, name, data, message) -> N
     ],
 )
 def test_bad_numbers_give_clear_errors(client, kwargs, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         view(client, **kwargs)
     assert "t = 250" in view(client)[2]
 
 
 def test_bad_strip_post_and_missing_image(client) -> None:
-    with pytest.raises(AppError, match="out of range: \\[5000\\]"):
+    with pytest.raises(REFUSED, match="out of range: \\[5000\\]"):
         client.predict(handle_file(HOPPER), "grayscale", 64, "cosine", 1000, "0, 5000", 0, api_name="/forward_strip")
-    with pytest.raises(AppError, match="whole numbers separated by commas"):
+    with pytest.raises(REFUSED, match="whole numbers separated by commas"):
         client.predict(handle_file(HOPPER), "grayscale", 64, "cosine", 1000, "0, ten", 0, api_name="/forward_strip")
-    with pytest.raises(AppError, match=r"beta_end must be between 0\.001 and 0\.9"):
+    with pytest.raises(REFUSED, match=r"beta_end must be between 0\.001 and 0\.9"):
         client.predict(handle_file(HOPPER), 6, 0.01, 1.5, 0, api_name="/forward_post_demo")
-    with pytest.raises(AppError, match="Upload an image first"):
+    with pytest.raises(REFUSED, match="Upload an image first"):
         client.predict(None, "grayscale", 64, "cosine", 1000, 5, 0, api_name="/forward_view")
 
 

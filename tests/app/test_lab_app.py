@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.refusals import REFUSED
 
 
 def test_flow_matching_session_samples_compares_and_traces(app_url) -> None:
@@ -17,7 +18,7 @@ def test_flow_matching_session_samples_compares_and_traces(app_url) -> None:
     job.result()
     last = job.outputs()[-1][0]
     assert last.startswith("step 1500 / 1500 · flow")
-    with pytest.raises(AppError, match="sampled with Euler or Heun"):
+    with pytest.raises(REFUSED, match="sampled with Euler or Heun"):
         client.predict("DDIM", 50, 0, api_name="/points_reverse")
     video, _, status = client.predict("Heun", 10, 0, api_name="/points_reverse")
     assert video.endswith(".mp4") and status.startswith("Heun-10 (20 network evaluations)")
@@ -55,7 +56,7 @@ def test_guidance_triptych_and_scores(client) -> None:
 
 def test_server_text_follows_the_reader_language(app_url) -> None:
     zh = Client(app_url, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    with pytest.raises(AppError, match="请先训练一个模型"):
+    with pytest.raises(REFUSED, match="请先训练一个模型"):
         zh.predict(0.0, api_name="/points_view")
     status = zh.predict("flow", 1.0, 0, api_name="/points_guidance")[0]
     assert "的点最靠近自己的类别" in status
@@ -67,7 +68,7 @@ def test_lab_bad_input_names_the_field(client) -> None:
         (("rectified", 1.0, 0), "/points_guidance", "not in the list of choices"),
         (("spiral", "", None, 500, 0, 200, "score"), "/points_train", "not in the list of choices"),
     ]:
-        with pytest.raises(AppError, match=message):
+        with pytest.raises(REFUSED, match=message):
             client.predict(*args, api_name=api)
 
 
@@ -81,9 +82,11 @@ def test_the_default_lab_outputs_are_complete() -> None:
 
 
 def test_the_default_lab_text_comes_in_the_reader_language() -> None:
-    from panels import points
+    from panels import common, points
 
-    zh, en = points.default_run_zh(), points.default_run()
+    with common.reading_in("zh"):
+        zh = points.default_run()
+    en = points.default_run()
     assert "不超过 20 次计算时最好的是" in zh[9] and "Best at ≤ 20 evaluations" in en[9]
     assert all(zh[12]["models"][k] is en[12]["models"][k] for k in ("denoise", "flow"))  # the same models
     assert zh[11]["floor"] == pytest.approx(en[11]["floor"])  # and numbers: only the words differ

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gradio_client.exceptions import AppError
+
+from tests.refusals import REFUSED
 
 SEED = {"headers": ["→ Sunny", "→ Rainy"], "data": [[0.8, 0.2], [0.6, 0.4]]}
 
@@ -66,7 +67,7 @@ def test_four_state_matrix_and_periodic_chain(client) -> None:
     ],
 )
 def test_bad_inputs_give_clear_errors_and_the_app_keeps_serving(client, kwargs, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         simulate(client, **kwargs)
     assert "Sunny 0.750000" in simulate(client)[4]
 
@@ -90,7 +91,7 @@ def test_gaussian_chain_endpoint_matches_closed_form(client) -> None:
     ],
 )
 def test_gaussian_bad_inputs(client, args, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         client.predict(*args, api_name="/markov_gaussian")
     assert client.predict(0.1, "x0 = 3", 5, 0, api_name="/markov_gaussian")[1]
 

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
 from test_training_app import start
 
 from panels import memory, reverse, training
+from tests.refusals import REFUSED
 
 
 def _choice(name: str) -> SimpleNamespace:
@@ -77,9 +77,9 @@ def test_the_budget_comes_from_the_environment(monkeypatch) -> None:
 
 def test_a_full_space_refuses_a_new_run_with_what_to_do(app_url, monkeypatch) -> None:
     monkeypatch.setattr(memory, "make_room", lambda need=0.0: False)
-    with pytest.raises(AppError, match=r"short of memory right now.*python -m diffusion train"):
+    with pytest.raises(REFUSED, match=r"short of memory right now.*python -m diffusion train"):
         start(Client(app_url, verbose=False), steps=3, preview_every=3).result()
-    with pytest.raises(AppError, match="short of memory right now"):
+    with pytest.raises(REFUSED, match="short of memory right now"):
         Client(app_url, verbose=False).predict("someone/model", "main", api_name="/reverse_load")
 
 

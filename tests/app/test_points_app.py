@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
+
+from tests.refusals import REFUSED
 
 
 def test_forward_film_and_statistics(client) -> None:
@@ -33,7 +34,7 @@ def test_train_then_reverse_and_compare_in_one_session(app_url) -> None:
 
 
 def test_reverse_before_training_says_so(app_url) -> None:
-    with pytest.raises(AppError, match="Train the model first"):
+    with pytest.raises(REFUSED, match="Train the model first"):
         Client(app_url, verbose=False).predict("DDPM", 50, 0, api_name="/points_reverse")
 
 
@@ -52,7 +53,7 @@ def test_a_shape_upload_and_bad_inputs(client, tmp_path) -> None:
         (("spiral", "", None, 10**7, 0), "Number of points must be between 100 and 20,000"),
         (("spiral", "", None, 500, -1), "Seed must be between 0 and 1,000"),
     ]:
-        with pytest.raises(AppError, match=message):
+        with pytest.raises(REFUSED, match=message):
             client.predict(*args, api_name="/points_forward")
-    with pytest.raises(AppError, match="Training steps must be between 100 and 20,000"):
+    with pytest.raises(REFUSED, match="Training steps must be between 100 and 20,000"):
         client.predict("spiral", "", None, 500, 0, 10**6, api_name="/points_train")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.refusals import REFUSED
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_generates_an_image_and_streams_the_steps(client, sampler, steps) -> Non
     assert Image.open(final).size == (128, 128)
     assert f"{sampler}-{steps}" in status and "dB" in status
     assert " s in float32, " in status  # the precision the network ran in (the tests' DIFFUSION_PRECISION)
-    assert outputs[0][3] is None and "x_{t'} =" in outputs[0][2]  # streaming: the update being applied
+    assert outputs[0][3] is None and "xₜ′ =" in outputs[0][2]  # streaming: the update being applied
     gif, plot = client.predict(api_name="/reverse_trajectory")  # this client's session keeps the frames
     assert Image.open(gif).n_frames == steps
     assert plot["plot"].startswith("data:image/png")
@@ -60,7 +61,7 @@ def test_raw_weights_and_the_posts_grid(client) -> None:
 def test_comparisons(client) -> None:
     gallery = client.predict("eta", 0, "ema", api_name="/reverse_compare")
     assert [g["caption"].split(" · ")[0] for g in gallery] == ["DDIM-20", "DDIM-20 η=0.5", "DDIM-20 η=1"]
-    with pytest.raises(AppError, match="everything is not in the list of choices"):
+    with pytest.raises(REFUSED, match="everything is not in the list of choices"):
         client.predict("everything", 0, "ema", api_name="/reverse_compare")
 
 
@@ -127,7 +128,7 @@ def test_the_comparisons_of_the_default_seed_are_computed_ahead_and_captioned_in
     ],
 )
 def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         generate(client, **kwargs)
     assert "DDIM-2" in generate(client, steps=2)[-1][2]
 
@@ -141,7 +142,7 @@ def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
     ],
 )
 def test_hub_loading_errors_keep_the_bundled_model(client, repo, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         client.predict(repo, "main", api_name="/reverse_load")
     assert "bundled (EMA)" in generate(client, steps=2)[-1][2]
 
@@ -196,5 +197,5 @@ def test_inversion_bad_inputs(client, args, message) -> None:
     from panels.common import EXAMPLES
 
     args = tuple(handle_file(EXAMPLES[1]) if a == "@shapes" else a for a in args)
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         client.predict(*args, "ema", api_name="/reverse_invert")

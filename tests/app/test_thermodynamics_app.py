@@ -6,8 +6,9 @@ import subprocess
 
 import imageio.v3 as iio
 import pytest
-from gradio_client.exceptions import AppError
 from PIL import Image
+
+from tests.refusals import REFUSED
 
 
 def run(
@@ -70,7 +71,7 @@ def test_ink_drop_and_seed(client) -> None:
     ],
 )
 def test_bad_inputs_give_clear_errors(client, kwargs, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         run(client, **kwargs)
     assert "particles" in run(client, particles=20)[4]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import AppError
 
 from diffusion.unet import UNet
+from tests.refusals import REFUSED
 
 SHAPES = Path(__file__).resolve().parents[2] / "examples" / "shapes.png"
 # A tiny run: the small network from scratch at 32 x 32 (milliseconds per step on a CPU).
@@ -106,7 +106,7 @@ def test_two_sessions_stay_isolated(app_url) -> None:
     ra, rb = a.submit(2, 100, api_name="/train_resume"), b.submit(1, 100, api_name="/train_resume")
     assert step_of(ra.result()[0]) == (8, 8) and step_of(rb.result()[0]) == (9, 9)
     fresh = Client(app_url, verbose=False)
-    with pytest.raises(AppError, match="Nothing to resume"):
+    with pytest.raises(REFUSED, match="Nothing to resume"):
         fresh.predict(2, 100, api_name="/train_resume")
 
 
@@ -129,14 +129,14 @@ def test_two_sessions_stay_isolated(app_url) -> None:
     ],
 )
 def test_bad_values_get_a_clear_message(client, overrides, steps, message) -> None:
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(REFUSED, match=message):
         start(client, steps=steps, **overrides).result()
 
 
 def test_a_non_image_gets_a_clear_message(client, tmp_path) -> None:
     fake = tmp_path / "photo.png"
     fake.write_bytes(b"this is not an image")
-    with pytest.raises(AppError, match="not an image that can be read"):
+    with pytest.raises(REFUSED, match="not an image that can be read"):
         start(client, image=fake).result()
 
 
@@ -145,7 +145,7 @@ def test_push_without_network_says_so_and_never_echoes_the_token(client, monkeyp
 
     monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:9")  # the app runs in this process: no Hub
     token = "hf_secret_token_123456"
-    with pytest.raises(AppError) as exc:
+    with pytest.raises(REFUSED) as exc:
         Client.predict(client, "me/model", token, True, api_name="/train_push")
     assert token not in str(exc.value)
     start(client, steps=2, preview_every=2).result()
@@ -154,7 +154,7 @@ def test_push_without_network_says_so_and_never_echoes_the_token(client, monkeyp
         ("me/model", "", "needs a Hugging Face token"),
         ("me/model", token, "cannot be reached"),
     ]:
-        with pytest.raises(AppError, match=expected) as exc:
+        with pytest.raises(REFUSED, match=expected) as exc:
             client.predict(repo, tok, True, api_name="/train_push")
         assert token not in str(exc.value)
 
@@ -226,7 +226,7 @@ def test_the_oldest_idle_run_is_dropped_beyond_the_cap_and_its_session_is_told(a
     start(first, steps=3, preview_every=3).result()
     start(second, steps=3, preview_every=3).result()  # the cap is 1: the first session's run is dropped
     assert training.live_runs() == 1
-    with pytest.raises(AppError, match="dropped from memory to make room"):
+    with pytest.raises(REFUSED, match="dropped from memory to make room"):
         first.predict(3, 3, api_name="/train_resume")
     job = second.submit(3, 3, api_name="/train_resume")
     job.result()
