@@ -131,6 +131,8 @@ CSS = (
     " .strip .grid-wrap { max-height: none !important; min-height: 0 !important; overflow-y: visible !important; }"
     " .strip .thumbnail-item { aspect-ratio: auto !important; height: auto !important; }"
     " .strip .thumbnail-lg > img { height: auto !important; }"
+    " .strip label[data-testid=block-label].float { position: static; white-space: normal; margin-bottom: 4px; }"
+    " .strip .grid-container.pt-6 { padding-top: 0; }"
     # a result image's label on its own line above it (over the picture, the toolbar cut it to "predicted :"), and
     # the toolbar shown on hover or focus only (it covered the top-right digits of every grid)
     " .block:has(.image-frame) label[data-testid=block-label].float { position: static; white-space: normal;"
@@ -139,7 +141,8 @@ CSS = (
     " .image-container:hover > .icon-button-wrapper, .image-container:focus-within > .icon-button-wrapper"
     " { opacity: 1; }"
     # on a phone a plot keeps a readable size and scrolls sideways (shrunk to 360 px its labels were 5 px tall)
-    " @media (max-width: 480px) { .matplotlib { overflow-x: auto; } .matplotlib img { min-width: 600px; } }"
+    " @media (max-width: 480px) { .matplotlib { overflow-x: auto; justify-content: flex-start !important; }"
+    " .matplotlib img { min-width: 600px; } }"
     # an image whose label is its alt text, already said in the text above it: the label kept for screen readers
     " .alt-label [data-testid=block-label] { position: absolute !important; width: 1px; height: 1px; overflow: hidden;"
     " clip: rect(0 0 0 0); white-space: nowrap; }"
@@ -245,7 +248,15 @@ HEAD = """<script>
 (function () {
   var SUFFIX = " plot visualising provided data";
   var SWITCH = %s;
+  // the page's language as the server reads it: the link's lang=, else the browser's first preference
+  var forced = location.href.match(/[?&/]lang=(zh|en)/);
+  var ZH = forced ? forced[1] === "zh" : (navigator.language || "").toLowerCase().indexOf("zh") === 0;
+  var TITLES = {"Error": "出错了", "Warning": "注意", "Info": "提示"};  // Gradio's toasts title them in English
   function fix() {
+    if (ZH) document.querySelectorAll(".toast-title").forEach(function (title) {
+      var text = title.firstChild, zh = text && text.nodeType === 3 && TITLES[text.textContent.trim()];
+      if (zh) text.textContent = zh;
+    });
     document.querySelectorAll("img").forEach(function (img) {
       var alt = img.getAttribute("alt") || "";
       if (alt.endsWith(SUFFIX)) { alt = alt.slice(0, -SUFFIX.length); if (alt === "undefined") alt = ""; }

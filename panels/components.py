@@ -87,6 +87,12 @@ class Plot(gr.Plot):
             kwargs["elem_classes"] = [*([classes] if isinstance(classes, str) else classes), "pictures"]
         super().__init__(value, **kwargs)
 
+    def get_config(self) -> dict[str, Any]:  # type: ignore[override]
+        # the config is read off __init__'s signature: gr.Plot's (ours takes **kwargs), as gr.Plot's own does
+        config = gr.components.Component.get_config(self, gr.Plot)
+        config["bokeh_version"] = None
+        return config
+
     def postprocess(self, value: Any) -> Any:
         try:
             with _ENCODE_LOCK:

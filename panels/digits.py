@@ -59,6 +59,7 @@ t = make_translator(STRINGS)
 DIGITS_DIR = hub.BUNDLED / "digits"
 N_SAMPLES = limits.DIGITS_PER_REQUEST  # one 4 x 4 grid
 LABELS: dict[str, int | None] = {"none": None, **{str(d): d for d in range(10)}}
+DEFAULT_LABEL = "3"  # the digit the section draws first
 SAMPLERS = {"DDIM": "ddim", "DDPM": "ddpm"}
 # what each comparison runs: (method, steps, eta, guidance or None for the request's)
 COMPARISONS: dict[str, list[tuple[str, int, float, float | None]]] = {
@@ -136,7 +137,7 @@ def noise_sheet(p) -> Image.Image:
 @common.default_result
 def default_result() -> tuple:
     """What the section shows before the first click: the default request's final outputs (deterministic)."""
-    *_, last = generate("3", DEFAULT_GUIDANCE, 20, "DDIM", 0.0, 0, progress=lambda *a, **k: None)
+    *_, last = generate(DEFAULT_LABEL, DEFAULT_GUIDANCE, 20, "DDIM", 0.0, 0, progress=lambda *a, **k: None)
     return last
 
 
@@ -307,7 +308,7 @@ def reader_defaults() -> tuple:
     figure, text = inside(0, 500)
     return (
         translated(shipped().note) + "  \n" + default_result()[2],
-        memorisation()[1],
+        memorisation(DEFAULT_LABEL)[1],
         default_comparison(),
         examples(0)[1],
         default_inversion()[1],
@@ -318,7 +319,7 @@ def reader_defaults() -> tuple:
 
 def _controls(sfx: str) -> dict[str, Any]:
     choices = [(t("digits.any"), "none"), *[(str(d), str(d)) for d in range(10)]]
-    ui: dict[str, Any] = {"label": common.Dropdown(choices, value="3", label=t("digits.label"))}
+    ui: dict[str, Any] = {"label": common.Dropdown(choices, value=DEFAULT_LABEL, label=t("digits.label"))}
     ui["guidance"] = Slider(limits.GUIDANCE, DEFAULT_GUIDANCE, step=0.25, label=t("digits.guidance"))
     ui["steps"] = Slider(limits.SAMPLING_STEPS, 20, label=t("digits.steps"))
     ui["sampler"] = common.Radio(list(SAMPLERS), value="DDIM", label=t("digits.sampler"))
@@ -355,10 +356,15 @@ def _layout(sfx: str) -> dict[str, Any]:
             with gr.Accordion(t("digits.numbers"), open=False):
                 ui["numbers"] = gr.JSON(first[4], show_label=False)
             gr.Markdown(t("digits.memo"))
-            picture, caption = memorisation()
+            picture, caption = memorisation(DEFAULT_LABEL)  # the digit the page starts with
             gr.Markdown(t("digits.memo_alt"), elem_classes="caption")
             ui["memo_img"] = gr.Image(
-                picture, label=t("digits.memo_alt"), format="png", interactive=False, elem_classes="alt-label"
+                picture,
+                label=t("digits.memo_alt"),
+                format="png",
+                interactive=False,
+                height=420,  # four columns of pictures: larger, they pushed the comparisons off the screen
+                elem_classes="alt-label",
             )
             ui["memo_txt"] = gr.Markdown(caption)
             ui["memo"] = gr.Button(t("digits.memo_run"), size="sm", visible=False)  # the API's way to the picture

@@ -19,7 +19,6 @@ from gradio.i18n import I18nData
 
 Strings = dict[str, dict[str, str]]  # {"en": {key: text}, "zh": {key: text}}
 LANGUAGES = ("en", "zh")
-ERROR_TITLE = {"en": "Error", "zh": "出错了"}  # an error toast's title
 # Plots are drawn on the server: Chinese labels need a CJK font (packages.txt installs this one on a Space).
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
 CJK_FILES = ("wqy", "notosanscjk", "notosanssc", "sourcehansans")  # their files' names, lower case
@@ -103,10 +102,6 @@ def follow_reader_language(demo: gr.Blocks) -> None:
         try:
             with reading_in(lang):
                 return await original(*args, **kwargs)
-        except gr.Error as exc:  # the toast's title too ("Error" is Gradio's default, in English)
-            if exc.title == "Error":
-                exc.title = ERROR_TITLE[lang]
-            raise
         finally:
             _ON_PAGE.reset(page_token)
 

@@ -34,8 +34,7 @@ def test_choice_labels_follow_the_language(open_page) -> None:
 def test_draw_your_own_data_train_flow_matching_and_trace_a_click(open_page) -> None:
     page = open_page("/points")
     page.get_by_text("Draw a shape").first.click()
-    pad = page.locator("#points-sketch_page")
-    pad.get_by_role("button", name="Brush").click()
+    pad = page.locator("#points-sketch_page")  # it opens with the brush picked
     box = pad.locator("canvas").first.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for sign in (1, -1):  # two strokes: an X
@@ -51,7 +50,7 @@ def test_draw_your_own_data_train_flow_matching_and_trace_a_click(open_page) -> 
     steps.fill("500")
     steps.press("Enter")
     page.locator("#points-train_page").click()
-    expect(page.locator("#points-status_page")).to_contain_text("step 500 / 500 · flow", timeout=90_000)
+    expect(page.locator("#points-status_page")).to_contain_text("step 500 / 500 · flow matching", timeout=90_000)
     view = page.locator("#lab-view_page img")
     view.scroll_into_view_if_needed()
     view.click(position={"x": 100, "y": 120})
