@@ -10,8 +10,14 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_chinese_prompt_draws_and_an_unknown_word_keeps_the_last_grid(open_page) -> None:
+    from panels import words
+
     page = open_page("/words?lang=zh", locale="zh-CN")
     prompt = page.locator("#words-prompt_page textarea")
+    # a Chinese page starts from the Chinese prompt (and its own samples): typed over only once it arrived
+    chinese_default = words.scenes.caption(words.DEFAULT_SCENE, "zh")
+    expect(prompt).to_have_value(chinese_default, timeout=60_000)
+    expect(page.locator(".pending, .generating")).to_have_count(0, timeout=60_000)
     prompt.fill("左边一个大的白色 8 和右边一个小的紫色正方形")
     page.get_by_role("button", name="生成 8 个场景").click()
     status = page.locator("#words-status_page")
